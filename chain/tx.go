@@ -1,0 +1,402 @@
+package chain
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/accounts/keystore"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rpc"
+
+	regabi "validator/abi"
+)
+
+// Signer is an account that signs transactions: an operator's staking account or
+// the registry admin.
+type Signer struct {
+	key     *ecdsa.PrivateKey
+	Address common.Address
+}
+
+// NewKeySigner signs with a raw private key.
+func NewKeySigner(key *ecdsa.PrivateKey) *Signer {
+	return &Signer{key: key, Address: crypto.PubkeyToAddress(key.PublicKey)}
+}
+
+// LoadKeystore decrypts a go-ethereum V3 keystore file.
+func LoadKeystore(path, passphrase string) (*Signer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read keystore: %w", err)
+	}
+	k, err := keystore.DecryptKey(data, passphrase)
+	if err != nil {
+		return nil, fmt.Errorf("decrypt keystore %s: %w (wrong passphrase?)", path, err)
+	}
+	return NewKeySigner(k.PrivateKey), nil
+}
+
+// Receipt is the outcome of a mined transaction.
+type Receipt struct {
+	TxHash  common.Hash
+	Block   uint64
+	GasUsed uint64
+}
+
+// RevertError is a NodeRegistry custom error, decoded from revert data.
+type RevertError struct {
+	// Name is the Solidity error name, e.g. "StakeTooLow".
+	Name string
+	Args map[string]any
+	// Inputs keeps the argument order for printing.
+	Inputs []string
+}
+
+func (e *RevertError) Error() string {
+	parts := make([]string, 0, len(e.Inputs))
+	for _, in := range e.Inputs {
+		parts = append(parts, fmt.Sprintf("%s=%v", in, e.Args[in]))
+	}
+	return fmt.Sprintf("registry rejected the transaction: %s(%s)", e.Name, strings.Join(parts, ", "))
+}
+
+// IsRevert reports whether err is the registry's custom error name.
+func IsRevert(err error, name string) bool {
+	var re *RevertError
+	return errors.As(err, &re) && re.Name == name
+}
+
+var registryABI = func() *abi.ABI {
+	a, err := regabi.NodeRegistryMetaData.GetAbi()
+	if err != nil {
+		panic(err)
+	}
+	return a
+}()
+
+// decodeRevert turns an RPC error carrying revert data into a *RevertError.
+func decodeRevert(err error) error {
+	var de rpc.DataError
+	if !errors.As(err, &de) {
+		return err
+	}
+	s, ok := de.ErrorData().(string)
+	if !ok {
+		return err
+	}
+	data, derr := hex.DecodeString(strings.TrimPrefix(s, "0x"))
+	if derr != nil || len(data) < 4 {
+		return err
+	}
+	for name, e := range registryABI.Errors {
+		if string(e.ID[:4]) != string(data[:4]) {
+			continue
+		}
+		args := map[string]any{}
+		if uerr := e.Inputs.UnpackIntoMap(args, data[4:]); uerr != nil {
+			return err
+		}
+		inputs := make([]string, len(e.Inputs))
+		for i, in := range e.Inputs {
+			inputs[i] = in.Name
+		}
+		return &RevertError{Name: name, Args: args, Inputs: inputs}
+	}
+	return err
+}
+
+// TxOption configures a Transactor.
+type TxOption func(*txConfig)
+
+type txConfig struct {
+	poll time.Duration
+}
+
+// WithReceiptPoll sets how often a transaction's receipt is polled.
+func WithReceiptPoll(d time.Duration) TxOption { return func(c *txConfig) { c.poll = d } }
+
+// Transactor sends the registry's transactions from one account and waits for
+// them to be mined. Transactions from one Transactor are sent one at a time.
+type Transactor struct {
+	backend  Backend
+	registry common.Address
+	contract *regabi.NodeRegistry
+	signer   *Signer
+	chainID  *big.Int
+	cfg      txConfig
+	mu       sync.Mutex
+}
+
+// NewTransactor binds signer to the registry at registry.
+func NewTransactor(ctx context.Context, backend Backend, registry common.Address, signer *Signer, opts ...TxOption) (*Transactor, error) {
+	cfg := txConfig{poll: 100 * time.Millisecond}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	id, err := backend.ChainID(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("chain ID: %w", err)
+	}
+	c, err := regabi.NewNodeRegistry(registry, backend)
+	if err != nil {
+		return nil, fmt.Errorf("bind registry %s: %w", registry, err)
+	}
+	return &Transactor{backend: backend, registry: registry, contract: c, signer: signer, chainID: id, cfg: cfg}, nil
+}
+
+// Account is the address transactions are sent from.
+func (t *Transactor) Account() common.Address { return t.signer.Address }
+
+// Registry is the registry contract address.
+func (t *Transactor) Registry() common.Address { return t.registry }
+
+// ChainID is the chain the transactor signs for.
+func (t *Transactor) ChainID() *big.Int { return new(big.Int).Set(t.chainID) }
+
+func (t *Transactor) opts(ctx context.Context, value *big.Int) (*bind.TransactOpts, error) {
+	o := bind.NewKeyedTransactor(t.signer.key, t.chainID)
+	o.Context = ctx
+	o.Value = value
+	return o, nil
+}
+
+// send builds, signs and sends one transaction and waits for its receipt.
+func (t *Transactor) send(ctx context.Context, action string, value *big.Int, f func(*bind.TransactOpts) (*types.Transaction, error)) (Receipt, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	o, err := t.opts(ctx, value)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("%s: %w", action, err)
+	}
+	tx, err := f(o)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("%s: %w", action, decodeRevert(err))
+	}
+	r, err := waitMined(ctx, t.backend, tx.Hash(), t.cfg.poll)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("%s: wait for %s: %w", action, tx.Hash(), err)
+	}
+	if r.Status != types.ReceiptStatusSuccessful {
+		return Receipt{}, fmt.Errorf("%s: transaction %s reverted in block %d: %w", action, tx.Hash(), r.BlockNumber, t.revertReason(ctx, tx, r))
+	}
+	return Receipt{TxHash: tx.Hash(), Block: r.BlockNumber.Uint64(), GasUsed: r.GasUsed}, nil
+}
+
+// revertReason replays a reverted transaction at its block's parent to recover
+// the custom error.
+func (t *Transactor) revertReason(ctx context.Context, tx *types.Transaction, r *types.Receipt) error {
+	msg := ethereum.CallMsg{From: t.signer.Address, To: tx.To(), Value: tx.Value(), Data: tx.Data(), Gas: tx.Gas()}
+	parent := new(big.Int).Sub(r.BlockNumber, big.NewInt(1))
+	if _, err := t.backend.CallContract(ctx, msg, parent); err != nil {
+		return decodeRevert(err)
+	}
+	return errors.New("reverted (reason unknown)")
+}
+
+func waitMined(ctx context.Context, b Backend, hash common.Hash, poll time.Duration) (*types.Receipt, error) {
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	var last error
+	for {
+		r, err := b.TransactionReceipt(ctx, hash)
+		if err == nil {
+			return r, nil
+		}
+		// Not mined yet, the node still indexing, or the endpoint briefly away:
+		// all are worth another look until ctx ends.
+		if !errors.Is(err, ethereum.NotFound) {
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			if last != nil {
+				return nil, fmt.Errorf("%w (last error: %v)", ctx.Err(), last)
+			}
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// DeployParams are the registry's constructor arguments.
+type DeployParams struct {
+	// Admin sets node roles; defaults to the deployer.
+	Admin           common.Address
+	MinStake        *big.Int
+	UnbondingPeriod time.Duration
+}
+
+// Deploy deploys a NodeRegistry from signer and waits for it to be mined.
+func Deploy(ctx context.Context, backend Backend, signer *Signer, p DeployParams, opts ...TxOption) (common.Address, Receipt, error) {
+	if p.Admin == (common.Address{}) {
+		p.Admin = signer.Address
+	}
+	if p.MinStake == nil || p.MinStake.Sign() <= 0 {
+		return common.Address{}, Receipt{}, errors.New("deploy registry: minimum stake must be > 0")
+	}
+	if p.UnbondingPeriod < 0 {
+		return common.Address{}, Receipt{}, errors.New("deploy registry: unbonding period must be >= 0")
+	}
+	cfg := txConfig{poll: 100 * time.Millisecond}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	id, err := backend.ChainID(ctx)
+	if err != nil {
+		return common.Address{}, Receipt{}, fmt.Errorf("deploy registry: chain ID: %w", err)
+	}
+	o := bind.NewKeyedTransactor(signer.key, id)
+	o.Context = ctx
+	addr, tx, _, err := regabi.DeployNodeRegistry(o, backend, p.Admin, p.MinStake, uint64(p.UnbondingPeriod/time.Second))
+	if err != nil {
+		return common.Address{}, Receipt{}, fmt.Errorf("deploy registry: %w", decodeRevert(err))
+	}
+	r, err := waitMined(ctx, backend, tx.Hash(), cfg.poll)
+	if err != nil {
+		return common.Address{}, Receipt{}, fmt.Errorf("deploy registry: wait for %s: %w", tx.Hash(), err)
+	}
+	if r.Status != types.ReceiptStatusSuccessful {
+		return common.Address{}, Receipt{}, fmt.Errorf("deploy registry: transaction %s reverted", tx.Hash())
+	}
+	return addr, Receipt{TxHash: tx.Hash(), Block: r.BlockNumber.Uint64(), GasUsed: r.GasUsed}, nil
+}
+
+// Register registers the node key with the transactor's account as operator,
+// staking stake. It builds the proof of possession from nodeKey.
+func (t *Transactor) Register(ctx context.Context, nodeKey *ecdsa.PrivateKey, multiaddrs []string, metadata string, stake *big.Int) (common.Address, Receipt, error) {
+	sig, err := SignPop(nodeKey, t.chainID, t.registry, t.signer.Address)
+	if err != nil {
+		return common.Address{}, Receipt{}, err
+	}
+	pub := PubKeyBytes(&nodeKey.PublicKey)
+	r, err := t.RegisterWithProof(ctx, pub, multiaddrs, metadata, sig, stake)
+	return NodeID(pub), r, err
+}
+
+// RegisterWithProof registers a node from its public key and a proof of
+// possession made elsewhere (the node key need not be on this machine).
+func (t *Transactor) RegisterWithProof(ctx context.Context, pubKey []byte, multiaddrs []string, metadata string, pop []byte, stake *big.Int) (Receipt, error) {
+	return t.send(ctx, "register", stake, func(o *bind.TransactOpts) (*types.Transaction, error) {
+		return t.contract.Register(o, pubKey, multiaddrs, metadata, pop)
+	})
+}
+
+// UpdateAddrs replaces a node's published multiaddrs.
+func (t *Transactor) UpdateAddrs(ctx context.Context, id common.Address, multiaddrs []string) (Receipt, error) {
+	return t.send(ctx, "update addresses", nil, func(o *bind.TransactOpts) (*types.Transaction, error) {
+		return t.contract.UpdateAddrs(o, id, multiaddrs)
+	})
+}
+
+// UpdateMetadata replaces a node's metadata.
+func (t *Transactor) UpdateMetadata(ctx context.Context, id common.Address, metadata string) (Receipt, error) {
+	return t.send(ctx, "update metadata", nil, func(o *bind.TransactOpts) (*types.Transaction, error) {
+		return t.contract.UpdateMetadata(o, id, metadata)
+	})
+}
+
+// AddStake adds amount to a node's stake.
+func (t *Transactor) AddStake(ctx context.Context, id common.Address, amount *big.Int) (Receipt, error) {
+	return t.send(ctx, "add stake", amount, func(o *bind.TransactOpts) (*types.Transaction, error) {
+		return t.contract.AddStake(o, id)
+	})
+}
+
+// RequestExit takes a node out of the active set at once and starts unbonding.
+func (t *Transactor) RequestExit(ctx context.Context, id common.Address) (Receipt, error) {
+	return t.send(ctx, "request exit", nil, func(o *bind.TransactOpts) (*types.Transaction, error) {
+		return t.contract.RequestExit(o, id)
+	})
+}
+
+// Withdraw returns an exited node's stake to its operator after unbonding.
+func (t *Transactor) Withdraw(ctx context.Context, id common.Address) (Receipt, error) {
+	return t.send(ctx, "withdraw", nil, func(o *bind.TransactOpts) (*types.Transaction, error) {
+		return t.contract.Withdraw(o, id)
+	})
+}
+
+// SetRole sets a node's role; only the registry admin may.
+func (t *Transactor) SetRole(ctx context.Context, id common.Address, role Role) (Receipt, error) {
+	return t.send(ctx, "set role", nil, func(o *bind.TransactOpts) (*types.Transaction, error) {
+		return t.contract.SetRole(o, id, uint8(role))
+	})
+}
+
+// TransferAdmin hands the admin role to another account.
+func (t *Transactor) TransferAdmin(ctx context.Context, admin common.Address) (Receipt, error) {
+	return t.send(ctx, "transfer admin", nil, func(o *bind.TransactOpts) (*types.Transaction, error) {
+		return t.contract.TransferAdmin(o, admin)
+	})
+}
+
+// Params are the registry's fixed parameters.
+type Params struct {
+	Admin           common.Address
+	MinStake        *big.Int
+	UnbondingPeriod time.Duration
+}
+
+// ReadParams reads the registry's parameters at the latest block.
+func ReadParams(ctx context.Context, backend Backend, registry common.Address) (Params, error) {
+	c, err := regabi.NewNodeRegistry(registry, backend)
+	if err != nil {
+		return Params{}, err
+	}
+	o := &bind.CallOpts{Context: ctx}
+	var p Params
+	if p.Admin, err = c.Admin(o); err != nil {
+		if errors.Is(err, bind.ErrNoCode) {
+			return Params{}, fmt.Errorf("%w %s", ErrNoRegistry, registry)
+		}
+		return Params{}, fmt.Errorf("read admin: %w", err)
+	}
+	if p.MinStake, err = c.MinStake(o); err != nil {
+		return Params{}, fmt.Errorf("read minStake: %w", err)
+	}
+	u, err := c.UnbondingPeriod(o)
+	if err != nil {
+		return Params{}, fmt.Errorf("read unbondingPeriod: %w", err)
+	}
+	p.UnbondingPeriod = time.Duration(min(u, uint64(1<<62)/uint64(time.Second))) * time.Second
+	return p, nil
+}
+
+// ErrUnknownNode: the registry has never seen the node.
+var ErrUnknownNode = errors.New("node is not registered")
+
+// ReadNode reads one node, whatever its status, at the latest block.
+func ReadNode(ctx context.Context, backend Backend, registry, id common.Address) (Node, error) {
+	c, err := regabi.NewNodeRegistry(registry, backend)
+	if err != nil {
+		return Node{}, err
+	}
+	bn, err := c.GetNode(&bind.CallOpts{Context: ctx}, id)
+	if err != nil {
+		if errors.Is(err, bind.ErrNoCode) {
+			return Node{}, fmt.Errorf("%w %s", ErrNoRegistry, registry)
+		}
+		return Node{}, fmt.Errorf("getNode %s: %w", id, err)
+	}
+	n := fromBinding(bn)
+	if n.Status == StatusNone {
+		return Node{}, fmt.Errorf("%w: %s", ErrUnknownNode, id)
+	}
+	if err := n.validate(); err != nil {
+		return Node{}, err
+	}
+	return n, nil
+}
