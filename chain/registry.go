@@ -82,7 +82,9 @@ func (c registryConfig) validate() error {
 }
 
 // WithConfirmations follows the chain n blocks behind the head.
-func WithConfirmations(n uint64) RegistryOption { return func(c *registryConfig) { c.confirmations = n } }
+func WithConfirmations(n uint64) RegistryOption {
+	return func(c *registryConfig) { c.confirmations = n }
+}
 
 // WithFinalized follows the chain's "finalized" block instead of a fixed depth.
 func WithFinalized() RegistryOption { return func(c *registryConfig) { c.finalized = true } }
@@ -116,7 +118,9 @@ func WithBackoff(min, max time.Duration) RegistryOption {
 func WithLogger(l *slog.Logger) RegistryOption { return func(c *registryConfig) { c.log = l } }
 
 // WithRegisterer registers the view's metrics.
-func WithRegisterer(r prometheus.Registerer) RegistryOption { return func(c *registryConfig) { c.reg = r } }
+func WithRegisterer(r prometheus.Registerer) RegistryOption {
+	return func(c *registryConfig) { c.reg = r }
+}
 
 type blockRef struct {
 	number uint64
