@@ -30,12 +30,36 @@ type env struct {
 	admin     *chain.Signer
 	adminTx   *chain.Transactor
 	operators []*chain.Signer
+	manual    bool
 }
 
 type envConfig struct {
-	automine  bool
+	// manual: blocks are sealed only by Commit (and by mine while it waits).
+	manual    bool
 	operators int
 	httpAddr  string
+}
+
+// mine runs f; on a manual chain it seals blocks until f returns, so that f can
+// wait for its transactions.
+func (e *env) mine(f func()) {
+	if !e.manual {
+		f()
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		case <-time.After(5 * time.Millisecond):
+			e.chain.Commit()
+		}
+	}
 }
 
 func key(t testing.TB, seed string) *ecdsa.PrivateKey {
@@ -58,13 +82,16 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 		ops = append(ops, s)
 		alloc[s.Address] = ether(1_000_000)
 	}
-	c, err := devchain.New(devchain.Config{Alloc: alloc, Automine: true, HTTPAddr: cfg.httpAddr})
+	c, err := devchain.New(devchain.Config{Alloc: alloc, Automine: !cfg.manual, HTTPAddr: cfg.httpAddr})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	e := &env{t: t, chain: c, backend: c.Client(), admin: admin, operators: ops}
-	addr, _, err := chain.Deploy(ctx, e.backend, admin, chain.DeployParams{MinStake: minStake, UnbondingPeriod: unbonding}, chain.WithReceiptPoll(5*time.Millisecond))
+	e := &env{t: t, chain: c, backend: c.Client(), admin: admin, operators: ops, manual: cfg.manual}
+	var addr common.Address
+	e.mine(func() {
+		addr, _, err = chain.Deploy(ctx, e.backend, admin, chain.DeployParams{MinStake: minStake, UnbondingPeriod: unbonding}, chain.WithReceiptPoll(5*time.Millisecond))
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +116,13 @@ func (e *env) register(i int, name string, addrs ...string) (common.Address, *ec
 	if len(addrs) == 0 {
 		addrs = []string{"/ip4/127.0.0.1/tcp/4001"}
 	}
-	id, _, err := e.transactor(e.operators[i]).Register(context.Background(), nk, addrs, "name="+name, minStake)
+	var (
+		id  common.Address
+		err error
+	)
+	e.mine(func() {
+		id, _, err = e.transactor(e.operators[i]).Register(context.Background(), nk, addrs, "name="+name, minStake)
+	})
 	if err != nil {
 		e.t.Fatalf("register %s: %v", name, err)
 	}
@@ -108,4 +141,11 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// emptyBlock seals an empty block one second after the head. Right after a
+// transaction is mined the pool may not have caught up yet, so it retries.
+func (e *env) emptyBlock() {
+	e.t.Helper()
+	eventually(e.t, "an empty block", func() bool { return e.chain.AdjustTime(time.Second) == nil })
 }

@@ -655,6 +655,8 @@ type SyncStatus struct {
 	Synced bool
 	// Block is the last processed (confirmed) block; Head the latest head seen.
 	Block, Head uint64
+	// Hash is the hash of Block.
+	Hash        common.Hash
 	Nodes       int
 	LastError   error
 	LastSuccess time.Time
@@ -664,7 +666,7 @@ type SyncStatus struct {
 func (r *Registry) Status() SyncStatus {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return SyncStatus{Synced: r.have, Block: r.processed.number, Head: r.head, Nodes: len(r.nodes), LastError: r.lastErr, LastSuccess: r.lastOK}
+	return SyncStatus{Synced: r.have, Block: r.processed.number, Hash: r.processed.hash, Head: r.head, Nodes: len(r.nodes), LastError: r.lastErr, LastSuccess: r.lastOK}
 }
 
 // Node returns the active node with the given ID.
