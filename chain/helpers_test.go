@@ -38,6 +38,8 @@ type envConfig struct {
 	manual    bool
 	operators int
 	httpAddr  string
+	// callGasLimit caps eth_call gas (default geth's 50M).
+	callGasLimit uint64
 }
 
 // mine runs f; on a manual chain it seals blocks until f returns, so that f can
@@ -82,7 +84,7 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 		ops = append(ops, s)
 		alloc[s.Address] = ether(1_000_000)
 	}
-	c, err := devchain.New(devchain.Config{Alloc: alloc, Automine: !cfg.manual, HTTPAddr: cfg.httpAddr})
+	c, err := devchain.New(devchain.Config{Alloc: alloc, Automine: !cfg.manual, HTTPAddr: cfg.httpAddr, CallGasLimit: cfg.callGasLimit})
 	if err != nil {
 		t.Fatal(err)
 	}

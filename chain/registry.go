@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
@@ -18,6 +19,7 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
 
 	regabi "validator/abi"
 )
@@ -45,6 +47,7 @@ type registryConfig struct {
 	minBackoff    time.Duration
 	maxBackoff    time.Duration
 	callTimeout   time.Duration
+	fetchers      int
 	log           *slog.Logger
 	reg           prometheus.Registerer
 }
@@ -59,6 +62,7 @@ func defaultRegistryConfig() registryConfig {
 		minBackoff:  500 * time.Millisecond,
 		maxBackoff:  30 * time.Second,
 		callTimeout: 30 * time.Second,
+		fetchers:    4,
 		log:         slog.Default(),
 	}
 }
@@ -73,6 +77,8 @@ func (c registryConfig) validate() error {
 		return errors.New("max log range: want > 0")
 	case c.maxNodes == 0:
 		return errors.New("max nodes: want > 0")
+	case c.fetchers <= 0:
+		return fmt.Errorf("page fetchers %d: want > 0", c.fetchers)
 	case c.subBuffer <= 0:
 		return fmt.Errorf("subscription buffer %d: want > 0", c.subBuffer)
 	case c.minBackoff <= 0 || c.maxBackoff < c.minBackoff:
@@ -99,6 +105,9 @@ func WithPageSize(n uint64) RegistryOption { return func(c *registryConfig) { c.
 
 // WithPollInterval sets how often the head is polled when the backend cannot push heads.
 func WithPollInterval(d time.Duration) RegistryOption { return func(c *registryConfig) { c.poll = d } }
+
+// WithPageFetchers sets how many getNodes pages a snapshot reads at once.
+func WithPageFetchers(n int) RegistryOption { return func(c *registryConfig) { c.fetchers = n } }
 
 // WithMaxLogRange bounds the blocks one eth_getLogs call covers.
 func WithMaxLogRange(n uint64) RegistryOption { return func(c *registryConfig) { c.maxLogRange = n } }
@@ -154,6 +163,8 @@ type Registry struct {
 	synced     chan struct{}
 	syncedOnce sync.Once
 	logRange   uint64
+	// page is the getNodes page size in use; it shrinks if pages are refused.
+	page atomic.Uint64
 }
 
 // NewRegistry returns a view of the registry at address. Call Run to sync it.
@@ -173,7 +184,7 @@ func NewRegistry(backend Backend, address common.Address, opts ...RegistryOption
 	if err != nil {
 		return nil, err
 	}
-	return &Registry{
+	r := &Registry{
 		backend:  backend,
 		address:  address,
 		contract: contract,
@@ -185,7 +196,9 @@ func NewRegistry(backend Backend, address common.Address, opts ...RegistryOption
 		subs:     map[*Subscription]struct{}{},
 		synced:   make(chan struct{}),
 		logRange: cfg.maxLogRange,
-	}, nil
+	}
+	r.page.Store(cfg.pageSize)
+	return r, nil
 }
 
 // Address is the registry contract's address.
@@ -405,30 +418,81 @@ func (r *Registry) snapshot(ctx context.Context, reason string) error {
 		return fmt.Errorf("registry reports %s active nodes, more than the %d this node accepts", count, r.cfg.maxNodes)
 	}
 	n := count.Uint64()
-	nodes := make(map[common.Address]Node, n)
-	for off := uint64(0); off < n; off += r.cfg.pageSize {
-		page, err := r.contract.GetNodes(opts, new(big.Int).SetUint64(off), new(big.Int).SetUint64(r.cfg.pageSize))
-		if err != nil {
-			return fmt.Errorf("getNodes(%d, %d) at block %d: %w", off, r.cfg.pageSize, hdr.Number, err)
-		}
-		if want := min(r.cfg.pageSize, n-off); uint64(len(page)) != want {
-			return fmt.Errorf("getNodes(%d, %d) returned %d nodes, want %d", off, r.cfg.pageSize, len(page), want)
-		}
-		for _, bn := range page {
-			node := fromBinding(bn)
-			if err := node.validate(); err != nil {
-				r.m.invalid.Inc()
-				r.log.Warn("ignoring invalid registry entry", "err", err)
-				continue
+	var (
+		mu    sync.Mutex
+		nodes = make(map[common.Address]Node, n)
+	)
+	page := r.page.Load()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.cfg.fetchers)
+	gopts := &bind.CallOpts{Context: gctx, BlockHash: hdr.Hash()}
+	for off := uint64(0); off < n; off += page {
+		size := min(page, n-off)
+		g.Go(func() error {
+			got, err := r.fetchPage(gopts, hdr.Number.Uint64(), off, size)
+			if err != nil {
+				return err
 			}
-			if node.Status != StatusActive {
-				continue
+			mu.Lock()
+			defer mu.Unlock()
+			for _, node := range got {
+				nodes[node.ID] = node
 			}
-			nodes[node.ID] = node
-		}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	r.replace(nodes, blockRef{hdr.Number.Uint64(), hdr.Hash()}, reason)
 	return nil
+}
+
+// fetchPage reads active nodes [off, off+size). A page the endpoint refuses to
+// execute (a worst-case page of maximal entries can exceed a node's eth_call gas
+// cap) is split in halves, and later snapshots use the smaller page.
+func (r *Registry) fetchPage(opts *bind.CallOpts, block, off, size uint64) ([]Node, error) {
+	raw, err := r.contract.GetNodes(opts, new(big.Int).SetUint64(off), new(big.Int).SetUint64(size))
+	if err != nil {
+		var rerr rpc.Error
+		if size > 1 && errors.As(err, &rerr) && opts.Context.Err() == nil {
+			half := size / 2
+			for {
+				cur := r.page.Load()
+				if cur <= half || r.page.CompareAndSwap(cur, half) {
+					break
+				}
+			}
+			r.log.Warn("registry page refused, halving it", "offset", off, "size", size, "err", err)
+			a, err := r.fetchPage(opts, block, off, half)
+			if err != nil {
+				return nil, err
+			}
+			b, err := r.fetchPage(opts, block, off+half, size-half)
+			if err != nil {
+				return nil, err
+			}
+			return append(a, b...), nil
+		}
+		return nil, fmt.Errorf("getNodes(%d, %d) at block %d: %w", off, size, block, err)
+	}
+	if uint64(len(raw)) != size {
+		return nil, fmt.Errorf("getNodes(%d, %d) returned %d nodes, want %d", off, size, len(raw), size)
+	}
+	out := make([]Node, 0, len(raw))
+	for _, bn := range raw {
+		node := fromBinding(bn)
+		if err := node.validate(); err != nil {
+			r.m.invalid.Inc()
+			r.log.Warn("ignoring invalid registry entry", "err", err)
+			continue
+		}
+		if node.Status != StatusActive {
+			continue
+		}
+		out = append(out, node)
+	}
+	return out, nil
 }
 
 func fromBinding(b regabi.NodeRegistryNode) Node {

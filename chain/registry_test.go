@@ -3,6 +3,7 @@ package chain_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -20,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 	dto "github.com/prometheus/client_model/go"
 
+	regabi "validator/abi"
 	"validator/chain"
 )
 
@@ -238,7 +241,7 @@ func testReorg(t *testing.T, unseen bool) {
 	}
 	e.chain.Commit() // the side chain must overtake a chain longer than one block
 	eventually(t, "view at head", func() bool { return r.Block() == e.chain.Head() })
-	oldHead := e.chain.Head()
+	oldHead, oldHash := e.chain.Head(), r.Status().Hash
 	g.closed.Store(unseen)
 
 	// Side chain from the fork block: the operator spends the nonce of b's
@@ -260,7 +263,7 @@ func testReorg(t *testing.T, unseen bool) {
 	if h, err := e.backend.HeaderByNumber(ctx, big.NewInt(int64(forkNum))); err != nil || h.Hash() != fork {
 		t.Fatalf("fork block not canonical: %v", err)
 	}
-	if h, err := e.backend.HeaderByNumber(ctx, big.NewInt(int64(oldHead))); err != nil || h.Hash() == r.Status().Hash {
+	if h, err := e.backend.HeaderByNumber(ctx, big.NewInt(int64(oldHead))); err != nil || h.Hash() == oldHash {
 		t.Fatalf("processed block %d not replaced: %v", oldHead, err)
 	}
 	if rc, err := e.backend.TransactionReceipt(ctx, tx.Hash()); err != nil || rc.Status != 1 {
@@ -530,5 +533,62 @@ func TestRegistryRejectsForgedEvents(t *testing.T) {
 	eventually(t, "view past the forged range", func() bool { return r.Block() >= blk })
 	if got := len(r.Active()); got != before {
 		t.Fatalf("forged events changed the view: %d -> %d nodes", before, got)
+	}
+}
+
+// gasCapped refuses getNodes pages above max like a node whose eth_call gas cap
+// a page of maximal entries exceeds (geth answers such calls with "out of gas").
+type gasCapped struct {
+	chain.Backend
+	max     uint64
+	refused atomic.Int32
+}
+
+type outOfGas struct{}
+
+func (outOfGas) Error() string  { return "out of gas" }
+func (outOfGas) ErrorCode() int { return -32000 }
+
+func (g *gasCapped) CallContractAtHash(ctx context.Context, call ethereum.CallMsg, h common.Hash) ([]byte, error) {
+	m, err := registryABI().MethodById(call.Data)
+	if err == nil && m.Name == "getNodes" {
+		args, err := m.Inputs.Unpack(call.Data[4:])
+		if err == nil && args[1].(*big.Int).Uint64() > g.max {
+			g.refused.Add(1)
+			return nil, outOfGas{}
+		}
+	}
+	return g.Backend.CallContractAtHash(ctx, call, h)
+}
+
+func registryABI() *abi.ABI {
+	a, err := regabi.NodeRegistryMetaData.GetAbi()
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// TestSnapshotHalvesRefusedPages: a page the endpoint will not execute is split
+// until it fits, and the snapshot still sees every node.
+func TestSnapshotHalvesRefusedPages(t *testing.T) {
+	const n = 25
+	e := newEnv(t, envConfig{operators: n})
+	var want []common.Address
+	for i := range n {
+		id, _ := e.register(i, fmt.Sprintf("n%d", i))
+		want = append(want, id)
+	}
+	g := &gasCapped{Backend: e.backend, max: 7}
+	reg := prometheus.NewRegistry()
+	r := startView(t, g, e.registry, chain.WithPageSize(n), chain.WithRegisterer(reg))
+	if got := ids(r.Active()); !slices.Equal(got, sorted(want...)) {
+		t.Fatalf("snapshot = %d nodes, want %d", len(got), len(want))
+	}
+	if g.refused.Load() == 0 {
+		t.Fatal("no page was refused: the test tests nothing")
+	}
+	if metricValue(t, reg, "validator_chain_sync_errors_total", "") != 0 {
+		t.Fatal("halving should not fail the round")
 	}
 }
