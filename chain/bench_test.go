@@ -161,10 +161,15 @@ type snapshotResult struct {
 // backend, run until WaitSynced, then stopped. Calls are counted once Run has
 // returned, so they cover everything the view did in its lifetime. The poll
 // interval is long so that no round after the snapshot starts before Run ends.
-func takeSnapshot(ctx context.Context, b chain.Backend, registry common.Address, page uint64) (snapshotResult, error) {
+func takeSnapshot(ctx context.Context, b chain.Backend, registry common.Address, page uint64, fetchers ...int) (snapshotResult, error) {
+	f := 4
+	if len(fetchers) > 0 {
+		f = fetchers[0]
+	}
 	cb := newCountingBackend(b)
 	r, err := chain.NewRegistry(cb, registry,
 		chain.WithPageSize(page),
+		chain.WithPageFetchers(f),
 		chain.WithPollInterval(time.Hour),
 		chain.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
@@ -279,6 +284,25 @@ func BenchmarkSnapshot10k(b *testing.B) {
 			b.ReportMetric(float64(calls)/float64(b.N), "rpc-calls/op")
 			b.ReportMetric(float64(nodes)/float64(b.N), "nodes/op")
 			b.ReportMetric(float64(gas), "gas/page")
+		})
+	}
+}
+
+// BenchmarkSnapshot10kFetchers compares reading the default pages one at a
+// time (the baseline) with the default four at a time.
+func BenchmarkSnapshot10kFetchers(b *testing.B) {
+	f := benchRegistry(b)
+	for _, fetchers := range []int{1, 4} {
+		b.Run(fmt.Sprintf("fetchers=%d", fetchers), func(b *testing.B) {
+			for b.Loop() {
+				res, err := takeSnapshot(context.Background(), f.client, f.registry, chain.MaxPage, fetchers)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.nodes != benchNodes {
+					b.Fatalf("snapshot found %d nodes, want %d", res.nodes, benchNodes)
+				}
+			}
 		})
 	}
 }

@@ -1,0 +1,171 @@
+package p2p
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/prometheus/client_golang/prometheus"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// Config configures the network service. Zero values take the defaults of
+// DefaultConfig.
+type Config struct {
+	// Network, ChainID and Registry identify the network; the status handshake
+	// drops peers that disagree on any of them.
+	Network  string
+	ChainID  uint64
+	Registry common.Address
+	// Version is this software's version, sent in the handshake and heartbeats.
+	Version string
+
+	// ListenAddrs are multiaddrs to listen on; QUIC first, TCP as fallback.
+	ListenAddrs []string
+	// ExternalAddrs are announced in addition to (and before) the listen addresses.
+	ExternalAddrs []string
+	// MaxConnections caps connections: the connection manager trims above it and
+	// the resource manager refuses beyond it.
+	MaxConnections int
+	// TargetPeers is how many registered peers discovery keeps connected.
+	TargetPeers int
+	// IdleTimeout closes connections that carried no stream for this long.
+	IdleTimeout time.Duration
+	// BootstrapPeers are static multiaddrs (with /p2p/<id>) dialled at start.
+	BootstrapPeers []string
+
+	// DHTRefresh is the Kademlia routing-table refresh period.
+	DHTRefresh time.Duration
+	// DiscoveryInterval is how often discovery tops up connections.
+	DiscoveryInterval time.Duration
+	// DialTimeout bounds one dial.
+	DialTimeout time.Duration
+	// HandshakeTimeout bounds the status exchange; an inbound peer that does
+	// not handshake within it is dropped.
+	HandshakeTimeout time.Duration
+	// HeartbeatInterval is how often this node gossips its addresses.
+	HeartbeatInterval time.Duration
+	// AddrExpiry drops address-book entries not refreshed by a heartbeat for this long.
+	AddrExpiry time.Duration
+
+	// Gossip validation: sizes, timestamp window, coordinator-only topics.
+	Validation ValidatorConfig
+	// SubscriptionBuffer is each local subscription's queue length; a
+	// subscriber that falls behind loses the oldest messages (counted).
+	SubscriptionBuffer int
+
+	// RegistryBlock reports the registry block the membership reflects, for the
+	// handshake. May be nil.
+	RegistryBlock func() uint64
+	// OnHeartbeat is called with each verified heartbeat (persistence hook).
+	OnHeartbeat func(AddrEntry)
+
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+}
+
+// DefaultConfig returns the defaults for a network.
+func DefaultConfig(network string) Config {
+	return Config{
+		Network:            network,
+		Version:            "dev",
+		ListenAddrs:        []string{"/ip4/0.0.0.0/udp/9000/quic-v1", "/ip4/0.0.0.0/tcp/9000"},
+		MaxConnections:     64,
+		TargetPeers:        16,
+		IdleTimeout:        5 * time.Minute,
+		DHTRefresh:         30 * time.Second,
+		DiscoveryInterval:  5 * time.Second,
+		DialTimeout:        10 * time.Second,
+		HandshakeTimeout:   5 * time.Second,
+		HeartbeatInterval:  10 * time.Second,
+		AddrExpiry:         time.Minute,
+		SubscriptionBuffer: 1024,
+	}
+}
+
+func (c *Config) applyDefaults() {
+	d := DefaultConfig(c.Network)
+	if c.Version == "" {
+		c.Version = d.Version
+	}
+	if c.ListenAddrs == nil {
+		c.ListenAddrs = d.ListenAddrs
+	}
+	if c.MaxConnections == 0 {
+		c.MaxConnections = d.MaxConnections
+	}
+	if c.TargetPeers == 0 {
+		c.TargetPeers = d.TargetPeers
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = d.IdleTimeout
+	}
+	if c.DHTRefresh == 0 {
+		c.DHTRefresh = d.DHTRefresh
+	}
+	if c.DiscoveryInterval == 0 {
+		c.DiscoveryInterval = d.DiscoveryInterval
+	}
+	if c.DialTimeout == 0 {
+		c.DialTimeout = d.DialTimeout
+	}
+	if c.HandshakeTimeout == 0 {
+		c.HandshakeTimeout = d.HandshakeTimeout
+	}
+	if c.HeartbeatInterval == 0 {
+		c.HeartbeatInterval = d.HeartbeatInterval
+	}
+	if c.AddrExpiry == 0 {
+		c.AddrExpiry = d.AddrExpiry
+	}
+	if c.SubscriptionBuffer == 0 {
+		c.SubscriptionBuffer = d.SubscriptionBuffer
+	}
+	if c.Validation.Network == "" {
+		c.Validation.Network = c.Network
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	if c.Network == "" {
+		errs = append(errs, errors.New("network name is empty"))
+	}
+	if c.Validation.Network != c.Network {
+		errs = append(errs, fmt.Errorf("validation network %q differs from network %q", c.Validation.Network, c.Network))
+	}
+	if len(c.ListenAddrs) == 0 {
+		errs = append(errs, errors.New("no listen addresses"))
+	}
+	for _, group := range [][]string{c.ListenAddrs, c.ExternalAddrs} {
+		for _, a := range group {
+			if _, err := ma.NewMultiaddr(a); err != nil {
+				errs = append(errs, fmt.Errorf("multiaddr %q: %w", a, err))
+			}
+		}
+	}
+	if c.MaxConnections < 2 {
+		errs = append(errs, fmt.Errorf("max_connections %d: want >= 2", c.MaxConnections))
+	}
+	if c.TargetPeers < 1 || c.TargetPeers > c.MaxConnections {
+		errs = append(errs, fmt.Errorf("target peers %d: want 1..max_connections (%d)", c.TargetPeers, c.MaxConnections))
+	}
+	for name, d := range map[string]time.Duration{
+		"idle_timeout": c.IdleTimeout, "dht refresh": c.DHTRefresh, "discovery interval": c.DiscoveryInterval,
+		"dial timeout": c.DialTimeout, "handshake timeout": c.HandshakeTimeout,
+		"heartbeat interval": c.HeartbeatInterval, "address expiry": c.AddrExpiry,
+	} {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("%s %s: want > 0", name, d))
+		}
+	}
+	if c.SubscriptionBuffer <= 0 {
+		errs = append(errs, fmt.Errorf("subscription buffer %d: want > 0", c.SubscriptionBuffer))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,255 @@
+package p2p
+
+import (
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	ethcrypto "github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rlp"
+)
+
+// Standard gossip topic short names. The full pubsub topic is TopicName(network, name);
+// Envelope.Topic carries the short name.
+const (
+	TopicHeartbeats = "heartbeats"
+	TopicJobs       = "jobs"
+	TopicStorage    = "storage"
+	// TopicScheduling is open to coordinators only (see ValidatorConfig.CoordinatorOnly).
+	TopicScheduling = "scheduling"
+	TopicSync       = "sync"
+)
+
+// StandardTopics lists the standard topic short names.
+var StandardTopics = []string{TopicHeartbeats, TopicJobs, TopicStorage, TopicScheduling, TopicSync}
+
+// Envelope field limits enforced by DecodeEnvelope and SignEnvelope.
+const (
+	MaxNetworkLen  = 32
+	MaxTopicLen    = 64
+	SignatureLen   = 65
+	envelopeDomain = "validator/envelope/v1"
+	topicPrefix    = "/validator/"
+	topicVersion   = "/1"
+)
+
+// TopicName is the pubsub topic of a short topic name on a network:
+// "/validator/<network>/<name>/1".
+func TopicName(network, name string) string {
+	return topicPrefix + network + "/" + name + topicVersion
+}
+
+// ParseTopicName splits a pubsub topic made by TopicName into network and
+// short name. ok is false for anything else.
+func ParseTopicName(topic string) (network, name string, ok bool) {
+	rest, found := strings.CutPrefix(topic, topicPrefix)
+	if !found {
+		return "", "", false
+	}
+	rest, found = strings.CutSuffix(rest, topicVersion)
+	if !found {
+		return "", "", false
+	}
+	network, name, found = strings.Cut(rest, "/")
+	if !found || network == "" || name == "" || strings.Contains(name, "/") {
+		return "", "", false
+	}
+	return network, name, true
+}
+
+// Envelope is the signed unit of gossip. Its wire form is the RLP list
+// [network, topic, sender, timestamp, payload, signature], which any Ethereum
+// library can read. The signature is a 65-byte recoverable secp256k1
+// signature [r || s || v], v in {0, 1}, low s, by the node key whose address
+// is Sender, over SigningHash.
+type Envelope struct {
+	// Network is the network name; envelopes never cross networks.
+	Network string
+	// Topic is the short topic name (TopicJobs, ...), bound to the pubsub topic.
+	Topic string
+	// Sender is the node ID (the Ethereum address of the node key) of the author.
+	Sender common.Address
+	// Timestamp is when the author signed, in unix milliseconds.
+	Timestamp uint64
+	// Payload is the application message.
+	Payload []byte
+	// Signature is [r || s || v] over SigningHash.
+	Signature []byte
+}
+
+var (
+	// ErrMalformedEnvelope is wrapped by DecodeEnvelope for any input that is
+	// not exactly one canonical envelope within the field limits.
+	ErrMalformedEnvelope = errors.New("malformed envelope")
+	// ErrBadSignature is returned by Verify for a malformed, malleable or
+	// unrecoverable signature, or one by a key other than Sender's.
+	ErrBadSignature = errors.New("bad envelope signature")
+)
+
+// SigningHash is keccak256("validator/envelope/v1" || rlp([network, topic,
+// sender, timestamp, payload])): what the signature signs.
+func (e *Envelope) SigningHash() common.Hash {
+	h := ethcrypto.NewKeccakState()
+	h.Write([]byte(envelopeDomain))
+	w := rlp.NewEncoderBuffer(h)
+	l := w.List()
+	w.WriteString(e.Network)
+	w.WriteString(e.Topic)
+	w.WriteBytes(e.Sender[:])
+	w.WriteUint64(e.Timestamp)
+	w.WriteBytes(e.Payload)
+	w.ListEnd(l)
+	_ = w.Flush() // the keccak state never fails to write
+	var out common.Hash
+	_, _ = h.Read(out[:])
+	return out
+}
+
+// Time is Timestamp as a time.Time.
+func (e *Envelope) Time() time.Time {
+	return time.UnixMilli(int64(e.Timestamp))
+}
+
+// Verify checks that Signature is a well-formed, low-s signature of
+// SigningHash by the key whose address is Sender. It does not consult
+// membership; Validator does.
+func (e *Envelope) Verify() error {
+	signer, err := e.recoverSigner()
+	if err != nil {
+		return err
+	}
+	if signer != e.Sender {
+		return fmt.Errorf("%w: signed by %s, claims %s", ErrBadSignature, signer, e.Sender)
+	}
+	return nil
+}
+
+// recoverSigner returns the address of the key that made Signature.
+func (e *Envelope) recoverSigner() (common.Address, error) {
+	sig := e.Signature
+	if len(sig) != SignatureLen {
+		return common.Address{}, fmt.Errorf("%w: length %d", ErrBadSignature, len(sig))
+	}
+	if !validSignatureValues(sig) {
+		return common.Address{}, fmt.Errorf("%w: r, s or v out of range", ErrBadSignature)
+	}
+	hash := e.SigningHash()
+	pub, err := ethcrypto.Ecrecover(hash[:], sig)
+	if err != nil {
+		return common.Address{}, fmt.Errorf("%w: %v", ErrBadSignature, err)
+	}
+	return common.BytesToAddress(ethcrypto.Keccak256(pub[1:])[12:]), nil
+}
+
+// validSignatureValues applies go-ethereum's homestead rules to [r || s || v]:
+// 1 <= r < N, 1 <= s <= N/2 (no malleable high-s twin), v in {0, 1}.
+func validSignatureValues(sig []byte) bool {
+	r := new(big.Int).SetBytes(sig[:32])
+	s := new(big.Int).SetBytes(sig[32:64])
+	return ethcrypto.ValidateSignatureValues(sig[64], r, s, true)
+}
+
+// wireEnvelope mirrors Envelope field for field; it exists so the RLP layout is
+// explicit and cannot drift with fields added to Envelope for local use.
+type wireEnvelope struct {
+	Network   string
+	Topic     string
+	Sender    common.Address
+	Timestamp uint64
+	Payload   []byte
+	Signature []byte
+}
+
+// EncodeEnvelope returns the RLP wire form of e. Encoding is deterministic:
+// equal envelopes encode to equal bytes.
+func EncodeEnvelope(e *Envelope) ([]byte, error) {
+	return rlp.EncodeToBytes(&wireEnvelope{
+		Network: e.Network, Topic: e.Topic, Sender: e.Sender,
+		Timestamp: e.Timestamp, Payload: e.Payload, Signature: e.Signature,
+	})
+}
+
+// DecodeEnvelope parses exactly one canonical RLP envelope. It rejects trailing
+// bytes, non-canonical RLP, missing or extra fields, a network longer than
+// MaxNetworkLen, a topic longer than MaxTopicLen and a signature that is not
+// SignatureLen bytes. Every error wraps ErrMalformedEnvelope. It does not
+// verify the signature.
+func DecodeEnvelope(b []byte) (*Envelope, error) {
+	var w wireEnvelope
+	if err := rlp.DecodeBytes(b, &w); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformedEnvelope, err)
+	}
+	if err := checkFields(w.Network, w.Topic); err != nil {
+		return nil, err
+	}
+	if len(w.Signature) != SignatureLen {
+		return nil, fmt.Errorf("%w: signature is %d bytes, want %d", ErrMalformedEnvelope, len(w.Signature), SignatureLen)
+	}
+	return &Envelope{
+		Network: w.Network, Topic: w.Topic, Sender: w.Sender,
+		Timestamp: w.Timestamp, Payload: w.Payload, Signature: w.Signature,
+	}, nil
+}
+
+func checkFields(network, topic string) error {
+	if len(network) > MaxNetworkLen {
+		return fmt.Errorf("%w: network is %d bytes, max %d", ErrMalformedEnvelope, len(network), MaxNetworkLen)
+	}
+	if len(topic) > MaxTopicLen {
+		return fmt.Errorf("%w: topic is %d bytes, max %d", ErrMalformedEnvelope, len(topic), MaxTopicLen)
+	}
+	return nil
+}
+
+// SignEnvelope makes an envelope from key (the node key, e.g. Identity.Key)
+// for payload on the short topic of network, timestamped now.
+func SignEnvelope(key *ecdsa.PrivateKey, network, topic string, payload []byte, now time.Time) (*Envelope, error) {
+	if key == nil {
+		return nil, errors.New("sign envelope: no key")
+	}
+	if network == "" || topic == "" {
+		return nil, fmt.Errorf("sign envelope: empty network (%q) or topic (%q)", network, topic)
+	}
+	if err := checkFields(network, topic); err != nil {
+		return nil, fmt.Errorf("sign envelope: %w", err)
+	}
+	ms := now.UnixMilli()
+	if ms < 0 {
+		return nil, fmt.Errorf("sign envelope: time %s is before 1970", now)
+	}
+	e := &Envelope{
+		Network:   network,
+		Topic:     topic,
+		Sender:    ethcrypto.PubkeyToAddress(key.PublicKey),
+		Timestamp: uint64(ms),
+		Payload:   payload,
+	}
+	hash := e.SigningHash()
+	sig, err := ethcrypto.Sign(hash[:], key)
+	if err != nil {
+		return nil, fmt.Errorf("sign envelope: %w", err)
+	}
+	e.Signature = sig
+	return e, nil
+}
+
+// Seal signs like SignEnvelope and returns the wire bytes, ready to publish.
+func Seal(key *ecdsa.PrivateKey, network, topic string, payload []byte, now time.Time) ([]byte, error) {
+	e, err := SignEnvelope(key, network, topic, payload, now)
+	if err != nil {
+		return nil, err
+	}
+	return EncodeEnvelope(e)
+}
+
+// MessageID is the pubsub message ID of an envelope's wire bytes: the first
+// 20 bytes of their keccak256, as a string. Use it with pubsub.WithMessageIdFn
+// so that each unique envelope is validated once; see SeenTTL for how long
+// pubsub must remember IDs for replays to stay harmless.
+func MessageID(data []byte) string {
+	return string(ethcrypto.Keccak256(data)[:20])
+}

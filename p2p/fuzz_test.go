@@ -1,0 +1,134 @@
+package p2p_test
+
+import (
+	"bytes"
+	"math/big"
+	"slices"
+	"testing"
+	"time"
+
+	ethcrypto "github.com/ethereum/go-ethereum/crypto"
+
+	"validator/p2p"
+)
+
+// FuzzValidate feeds arbitrary (topic, bytes) to DecodeEnvelope and
+// Validator.Validate. Invariants: nothing panics; every verdict carries a
+// listed reason with its fixed result; whatever decodes re-encodes to the same
+// bytes (decoding is strict, so one envelope has one wire form and one
+// message ID); and Accept only for an envelope whose bytes are canonical,
+// whose fields match the configuration, and whose low-s signature recovers to
+// a registered member.
+//
+//	go test -fuzz=FuzzValidate ./p2p/
+func FuzzValidate(f *testing.F) {
+	fx := newFixture(f)
+	// Small caps keep inputs, and so mutation and minimisation, cheap.
+	val := newValidator(f, fx.members, p2p.ValidatorConfig{
+		Network: testNet, MaxSize: map[string]int{p2p.TopicHeartbeats: 512}, DefaultMaxSize: 2048,
+		Now: func() time.Time { return testNow },
+	})
+	alice, bob, carol, mallory := testKey(f, "alice"), testKey(f, "bob"), testKey(f, "carol"), testKey(f, "mallory")
+	payload := bytes.Repeat([]byte{0x5a}, 256)
+
+	add := func(topic string, b []byte) {
+		f.Add(topic, b)
+		// Truncations at a few depths, and one extra byte.
+		for _, n := range []int{1, 2, 3, len(b) / 2, len(b) - 1} {
+			if n > 0 && n < len(b) {
+				f.Add(topic, b[:n])
+			}
+		}
+		f.Add(topic, append(bytes.Clone(b), 0))
+	}
+	mutate := func(topic string, fn func(e *p2p.Envelope)) {
+		e := signAt(f, alice, testNet, topic, payload, testNow)
+		fn(e)
+		add(topic, encode(f, e))
+	}
+
+	// Valid envelopes on every standard topic.
+	for _, topic := range p2p.StandardTopics {
+		k := alice
+		if topic == p2p.TopicScheduling {
+			k = carol
+		}
+		add(topic, sealAt(f, k, testNet, topic, payload[:64], testNow))
+	}
+	add(p2p.TopicJobs, sealAt(f, bob, testNet, p2p.TopicJobs, nil, testNow))
+	// Each bad class.
+	add(p2p.TopicHeartbeats, sealAt(f, alice, testNet, p2p.TopicHeartbeats, make([]byte, 512), testNow))
+	add(p2p.TopicJobs, []byte("garbage"))
+	add(p2p.TopicJobs, sealAt(f, alice, "othernet", p2p.TopicJobs, payload, testNow))
+	add(p2p.TopicStorage, sealAt(f, alice, testNet, p2p.TopicJobs, payload, testNow))
+	add(p2p.TopicJobs, sealAt(f, alice, testNet, p2p.TopicJobs, payload, testNow.Add(-time.Hour)))
+	add(p2p.TopicJobs, sealAt(f, alice, testNet, p2p.TopicJobs, payload, testNow.Add(time.Hour)))
+	add(p2p.TopicJobs, sealAt(f, mallory, testNet, p2p.TopicJobs, payload, testNow))
+	add(p2p.TopicScheduling, sealAt(f, alice, testNet, p2p.TopicScheduling, payload, testNow))
+	mutate(p2p.TopicJobs, func(e *p2p.Envelope) { e.Signature[3] ^= 1 })
+	mutate(p2p.TopicJobs, func(e *p2p.Envelope) { resign(f, e, bob) })
+	mutate(p2p.TopicJobs, func(e *p2p.Envelope) { e.Signature = malleate(e.Signature) })
+	mutate(p2p.TopicJobs, func(e *p2p.Envelope) { e.Signature[64] = 27 })
+	mutate(p2p.TopicJobs, func(e *p2p.Envelope) { e.Signature = e.Signature[:64] })
+	for _, b := range malformedEnvelopes(f) {
+		f.Add(p2p.TopicJobs, b)
+	}
+
+	halfN := new(big.Int).Rsh(ethcrypto.S256().Params().N, 1)
+	f.Fuzz(func(t *testing.T, topic string, data []byte) {
+		dec, decErr := p2p.DecodeEnvelope(data)
+		if decErr == nil {
+			again, err := p2p.EncodeEnvelope(dec)
+			if err != nil {
+				t.Fatalf("re-encode: %v", err)
+			}
+			if !bytes.Equal(again, data) {
+				t.Fatalf("decoding is not strict: %x re-encodes as %x", data, again)
+			}
+		}
+
+		v := val.Validate(topic, data)
+		if !slices.Contains(p2p.ValidationReasons, v.Reason) {
+			t.Fatalf("unlisted reason %q", v.Reason)
+		}
+		if wantResult[v.Reason] != v.Result {
+			t.Fatalf("reason %q with result %s", v.Reason, v.Result)
+		}
+		if len(data) <= val.MaxSize(topic) && (decErr != nil) != (v.Reason == p2p.ReasonUndecodable) {
+			t.Fatalf("decode error %v but reason %q", decErr, v.Reason)
+		}
+		if v.Result != p2p.Accept {
+			return
+		}
+
+		e := v.Envelope
+		if e == nil || decErr != nil {
+			t.Fatalf("accepted without an envelope (decode error %v)", decErr)
+		}
+		again, err := p2p.EncodeEnvelope(e)
+		if err != nil || !bytes.Equal(again, data) {
+			t.Fatalf("accepted %x, which re-encodes as %x (%v)", data, again, err)
+		}
+		if len(data) > val.MaxSize(topic) || e.Network != testNet || e.Topic != topic {
+			t.Fatalf("accepted %d bytes of %q/%q on %q", len(data), e.Network, e.Topic, topic)
+		}
+		if d := int64(e.Timestamp) - testNow.UnixMilli(); d < -p2p.DefaultMaxAge.Milliseconds() || d > p2p.DefaultMaxSkew.Milliseconds() {
+			t.Fatalf("accepted timestamp %+d ms from now", d)
+		}
+		m, ok := fx.members.ByID(e.Sender)
+		if !ok || m.ID != v.Sender.ID || v.Sender.ID != e.Sender {
+			t.Fatalf("accepted sender %s (registered %v), verdict sender %s", e.Sender, ok, v.Sender.ID)
+		}
+		if topic == p2p.TopicScheduling && !m.Coordinator {
+			t.Fatalf("accepted non-coordinator %s on scheduling", e.Sender)
+		}
+		h := specSigningHash(t, e)
+		signer, err := ecrecover(h, e.Signature)
+		if err != nil || signer != e.Sender {
+			t.Fatalf("accepted signature recovers %s (%v), sender %s", signer, err, e.Sender)
+		}
+		if e.Signature[64] > 1 || new(big.Int).SetBytes(e.Signature[32:64]).Cmp(halfN) > 0 {
+			t.Fatalf("accepted non-canonical signature %x", e.Signature)
+		}
+	})
+}

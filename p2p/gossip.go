@@ -1,0 +1,315 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/rlp"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// ErrUnknownTopic: the topic is not one this network carries.
+var ErrUnknownTopic = errors.New("unknown topic")
+
+func (s *Service) buildGossip() error {
+	maxSize := 0
+	for _, t := range StandardTopics {
+		maxSize = max(maxSize, s.val.MaxSize(t))
+	}
+	ps, err := pubsub.NewGossipSub(s.ctx, s.host,
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
+		pubsub.WithNoAuthor(),
+		pubsub.WithMessageIdFn(func(m *pb.Message) string { return MessageID(m.Data) }),
+		pubsub.WithSeenMessagesTTL(SeenTTL(s.cfg.Validation.withDefaults())),
+		pubsub.WithMaxMessageSize(maxSize+1024),
+		pubsub.WithPeerFilter(func(p peer.ID, _ string) bool { return s.registered(p) }),
+		pubsub.WithValidateWorkers(runtime.GOMAXPROCS(0)),
+		pubsub.WithPeerOutboundQueueSize(256),
+		pubsub.WithValidateQueueSize(1024),
+	)
+	if err != nil {
+		return fmt.Errorf("gossipsub: %w", err)
+	}
+	s.ps = ps
+	for _, name := range StandardTopics {
+		if err := s.joinTopic(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) joinTopic(name string) error {
+	full := TopicName(s.cfg.Network, name)
+	if err := s.ps.RegisterTopicValidator(full, s.validateMessage(name)); err != nil {
+		return fmt.Errorf("topic %s validator: %w", name, err)
+	}
+	t, err := s.ps.Join(full)
+	if err != nil {
+		return fmt.Errorf("join topic %s: %w", name, err)
+	}
+	s.topics[name] = t
+	return nil
+}
+
+func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *pubsub.Message) pubsub.ValidationResult {
+	return func(_ context.Context, from peer.ID, msg *pubsub.Message) pubsub.ValidationResult {
+		start := time.Now()
+		v := verified{Verdict: s.val.Validate(name, msg.Data)}
+		if v.Result == Accept && name == TopicHeartbeats {
+			if hb, err := decodeHeartbeat(v.Envelope.Payload); err != nil {
+				v.Verdict = Verdict{Result: Reject, Reason: reasonBadHeartbeat}
+			} else {
+				v.heartbeat = hb
+			}
+		}
+		s.m.validation.Observe(time.Since(start).Seconds())
+		s.m.messages.WithLabelValues(name, v.Reason).Inc()
+		if v.Result != Accept {
+			if from != s.id.PeerID {
+				s.log.Debug("gossip message refused", "topic", name, "from", from, "reason", v.Reason)
+			}
+			if v.Result == Reject {
+				return pubsub.ValidationReject
+			}
+			return pubsub.ValidationIgnore
+		}
+		s.m.bytesIn.WithLabelValues(name).Add(float64(len(msg.Data)))
+		msg.ValidatorData = &v
+		return pubsub.ValidationAccept
+	}
+}
+
+// Publish signs payload into an envelope and gossips it on topic.
+func (s *Service) Publish(ctx context.Context, topic string, payload []byte) error {
+	t, ok := s.topics[topic]
+	if !ok {
+		return fmt.Errorf("publish: %w %q", ErrUnknownTopic, topic)
+	}
+	env, err := SignEnvelope(s.id.Key, s.cfg.Network, topic, payload, time.Now())
+	if err != nil {
+		return fmt.Errorf("publish on %s: %w", topic, err)
+	}
+	data, err := EncodeEnvelope(env)
+	if err != nil {
+		return fmt.Errorf("publish on %s: %w", topic, err)
+	}
+	if max := s.val.MaxSize(topic); len(data) > max {
+		return fmt.Errorf("publish on %s: envelope of %d bytes exceeds the topic's %d-byte cap: %w", topic, len(data), max, ErrTooLarge)
+	}
+	if err := t.Publish(ctx, data); err != nil {
+		return fmt.Errorf("publish on %s: %w", topic, err)
+	}
+	s.m.published.WithLabelValues(topic).Inc()
+	s.m.bytesOut.WithLabelValues(topic).Add(float64(len(data)))
+	return nil
+}
+
+// Message is a verified gossip message.
+type Message struct {
+	ID    string
+	Topic string
+	// Sender is the registered node that signed the message.
+	Sender    Member
+	Payload   []byte
+	Timestamp time.Time
+	// From is the peer that forwarded the message to us.
+	From peer.ID
+}
+
+// Subscription yields the verified messages of one topic, each once, except
+// this node's own.
+type Subscription struct {
+	s      *Service
+	topic  string
+	sub    *pubsub.Subscription
+	once   sync.Once
+	cancel func()
+}
+
+// Subscribe starts receiving a topic's verified messages.
+func (s *Service) Subscribe(topic string) (*Subscription, error) {
+	t, ok := s.topics[topic]
+	if !ok {
+		return nil, fmt.Errorf("subscribe: %w %q", ErrUnknownTopic, topic)
+	}
+	ps, err := t.Subscribe(pubsub.WithBufferSize(s.cfg.SubscriptionBuffer))
+	if err != nil {
+		return nil, fmt.Errorf("subscribe to %s: %w", topic, err)
+	}
+	sub := &Subscription{s: s, topic: topic, sub: ps}
+	sub.cancel = func() { sub.once.Do(ps.Cancel) }
+	s.mu.Lock()
+	s.subs[sub] = struct{}{}
+	s.mu.Unlock()
+	return sub, nil
+}
+
+// Topic is the subscription's topic short name.
+func (sub *Subscription) Topic() string { return sub.topic }
+
+// Next blocks for the next message; it fails when ctx ends or the subscription
+// or service is closed.
+func (sub *Subscription) Next(ctx context.Context) (Message, error) {
+	for {
+		m, err := sub.sub.Next(ctx)
+		if err != nil {
+			return Message{}, err
+		}
+		v, ok := m.ValidatorData.(*verified)
+		if !ok || v.Envelope == nil {
+			continue
+		}
+		if v.Sender.PeerID == sub.s.id.PeerID {
+			continue // our own
+		}
+		return Message{
+			ID: m.ID, Topic: sub.topic, Sender: v.Sender, Payload: v.Envelope.Payload,
+			Timestamp: time.UnixMilli(int64(v.Envelope.Timestamp)), From: m.ReceivedFrom,
+		}, nil
+	}
+}
+
+// Close ends the subscription.
+func (sub *Subscription) Close() {
+	sub.cancel()
+	sub.s.mu.Lock()
+	delete(sub.s.subs, sub)
+	sub.s.mu.Unlock()
+}
+
+// ---------------------------------------------------------------- heartbeats
+
+// verified is what validation hands to subscribers through ValidatorData.
+type verified struct {
+	Verdict
+	heartbeat heartbeat
+}
+
+// heartbeat is the payload of the heartbeats topic: where the sender can be
+// reached now, and what it runs.
+type heartbeat struct {
+	Addrs   []string
+	Version string
+}
+
+const (
+	maxHeartbeatAddrs   = 16
+	maxHeartbeatAddrLen = 256
+	reasonBadHeartbeat  = "bad_heartbeat"
+)
+
+func decodeHeartbeat(b []byte) (heartbeat, error) {
+	var hb heartbeat
+	if err := rlp.DecodeBytes(b, &hb); err != nil {
+		return hb, err
+	}
+	if len(hb.Addrs) > maxHeartbeatAddrs || len(hb.Version) > 64 {
+		return hb, errors.New("heartbeat too large")
+	}
+	for _, a := range hb.Addrs {
+		if len(a) > maxHeartbeatAddrLen {
+			return hb, errors.New("heartbeat address too long")
+		}
+		if _, err := ma.NewMultiaddr(a); err != nil {
+			return hb, err
+		}
+	}
+	return hb, nil
+}
+
+func (s *Service) heartbeatLoop() {
+	sub, err := s.topics[TopicHeartbeats].Subscribe(pubsub.WithBufferSize(256))
+	if err != nil {
+		s.log.Error("subscribe to heartbeats", "err", err)
+		return
+	}
+	defer sub.Cancel()
+	// Relay subscriptions keep this node in every topic's mesh, so it forwards
+	// messages even when no local application listens.
+	for name, t := range s.topics {
+		if name == TopicHeartbeats {
+			continue
+		}
+		rs, err := t.Subscribe(pubsub.WithBufferSize(16))
+		if err != nil {
+			s.log.Error("subscribe", "topic", name, "err", err)
+			continue
+		}
+		s.goLoop(func() {
+			defer rs.Cancel()
+			for {
+				if _, err := rs.Next(s.ctx); err != nil {
+					return
+				}
+			}
+		})
+	}
+	s.goLoop(func() {
+		for {
+			m, err := sub.Next(s.ctx)
+			if err != nil {
+				return
+			}
+			v, ok := m.ValidatorData.(*verified)
+			if !ok || v.Sender.PeerID == s.id.PeerID {
+				continue
+			}
+			var addrs []ma.Multiaddr
+			for _, a := range v.heartbeat.Addrs {
+				if m, err := ma.NewMultiaddr(a); err == nil {
+					addrs = append(addrs, m)
+				}
+			}
+			e := AddrEntry{
+				PeerID: v.Sender.PeerID, NodeID: v.Sender.ID, Addrs: addrs, Version: v.heartbeat.Version,
+				Seen: time.UnixMilli(int64(v.Envelope.Timestamp)),
+			}
+			if s.book.Put(e) {
+				s.host.Peerstore().AddAddrs(e.PeerID, addrs, s.cfg.AddrExpiry)
+				if s.cfg.OnHeartbeat != nil {
+					s.cfg.OnHeartbeat(e)
+				}
+			}
+			s.m.addrBook.Set(float64(s.book.Len()))
+		}
+	})
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+			s.sendHeartbeat()
+			// Jitter keeps a network started at once from beating in lockstep.
+			t.Reset(s.cfg.HeartbeatInterval*9/10 + time.Duration(float64(s.cfg.HeartbeatInterval/5)*randFloat()))
+		}
+	}
+}
+
+func (s *Service) sendHeartbeat() {
+	hb := heartbeat{Version: s.cfg.Version}
+	for _, a := range s.host.Addrs() {
+		if len(hb.Addrs) == maxHeartbeatAddrs {
+			break
+		}
+		hb.Addrs = append(hb.Addrs, a.String())
+	}
+	b, err := rlp.EncodeToBytes(hb)
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+	defer cancel()
+	if err := s.Publish(ctx, TopicHeartbeats, b); err != nil && s.ctx.Err() == nil {
+		s.log.Debug("heartbeat not sent", "err", err)
+	}
+}

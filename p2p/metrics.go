@@ -1,0 +1,92 @@
+package p2p
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+type metrics struct {
+	peers       prometheus.Gauge
+	gated       *prometheus.CounterVec
+	handshakes  *prometheus.CounterVec
+	dials       *prometheus.CounterVec
+	messages    *prometheus.CounterVec
+	validation  prometheus.Histogram
+	published   *prometheus.CounterVec
+	bytesIn     *prometheus.CounterVec
+	bytesOut    *prometheus.CounterVec
+	addrBook    prometheus.Gauge
+	addrExpired prometheus.Counter
+	idleClosed  prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		peers: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "validator_p2p_peers", Help: "Connected peers.",
+		}),
+		gated: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "validator_p2p_connections_refused_total", Help: "Connections refused by the registry gate, by direction.",
+		}, []string{"direction"}),
+		handshakes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "validator_p2p_handshakes_total", Help: "Status handshakes by result (ok, mismatch, invalid, error, timeout).",
+		}, []string{"result"}),
+		dials: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "validator_p2p_dials_total", Help: "Discovery dials by address source and outcome.",
+		}, []string{"result"}),
+		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "validator_p2p_messages_total", Help: "Gossip messages validated, by topic and result (ok or the reason for refusal).",
+		}, []string{"topic", "result"}),
+		validation: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "validator_p2p_validation_duration_seconds", Help: "Time to validate one gossip envelope.",
+			Buckets: prometheus.ExponentialBuckets(5e-6, 2, 14),
+		}),
+		published: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "validator_p2p_published_total", Help: "Messages this node published, by topic.",
+		}, []string{"topic"}),
+		bytesIn: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "validator_p2p_received_bytes_total", Help: "Bytes of accepted gossip envelopes, by topic.",
+		}, []string{"topic"}),
+		bytesOut: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "validator_p2p_published_bytes_total", Help: "Bytes of envelopes this node published, by topic.",
+		}, []string{"topic"}),
+		addrBook: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "validator_p2p_addrbook_entries", Help: "Peers in the heartbeat address book.",
+		}),
+		addrExpired: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "validator_p2p_addrbook_expired_total", Help: "Address-book entries dropped after the peer went silent.",
+		}),
+		idleClosed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "validator_p2p_idle_closed_total", Help: "Connections closed after idle_timeout without streams.",
+		}),
+	}
+	for _, d := range []string{"inbound", "outbound"} {
+		m.gated.WithLabelValues(d)
+	}
+	for _, r := range []string{"ok", "mismatch", "invalid", "error", "timeout"} {
+		m.handshakes.WithLabelValues(r)
+	}
+	for _, src := range []string{"bootstrap", "registry", "dht"} {
+		m.dials.WithLabelValues(src)
+		m.dials.WithLabelValues(src + "_failed")
+	}
+	m.dials.WithLabelValues("dht_miss")
+	for _, t := range StandardTopics {
+		for _, r := range append(ValidationReasons, reasonBadHeartbeat) {
+			m.messages.WithLabelValues(t, r)
+		}
+		m.published.WithLabelValues(t)
+		m.bytesIn.WithLabelValues(t)
+		m.bytesOut.WithLabelValues(t)
+	}
+	if reg == nil {
+		return m, nil
+	}
+	for _, c := range []prometheus.Collector{m.peers, m.gated, m.handshakes, m.dials, m.messages, m.validation, m.published, m.bytesIn, m.bytesOut, m.addrBook, m.addrExpired, m.idleClosed} {
+		if err := reg.Register(c); err != nil {
+			return nil, errors.Join(errors.New("register p2p metrics"), err)
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,480 @@
+package p2p_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"fmt"
+	"math/big"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/params"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"validator/chain"
+	"validator/chain/devchain"
+	"validator/node"
+	"validator/p2p"
+)
+
+var stake = new(big.Int).Mul(big.NewInt(32), big.NewInt(params.Ether))
+
+// lnet is a dev chain with a registry and validator nodes on loopback.
+type lnet struct {
+	t        *testing.T
+	chain    *devchain.Chain
+	registry common.Address
+	admin    *chain.Signer
+	nodes    []*testNode
+	seq      int
+}
+
+type testNode struct {
+	key      *ecdsa.PrivateKey
+	operator *chain.Signer
+	id       p2p.Identity
+	view     *chain.Registry
+	svc      *p2p.Service
+	reg      *prometheus.Registry
+	stop     func()
+}
+
+func seedKey(t testing.TB, seed string) *ecdsa.PrivateKey {
+	k, err := crypto.ToECDSA(crypto.Keccak256([]byte(seed)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func newLNet(t *testing.T) *lnet {
+	t.Helper()
+	admin := chain.NewKeySigner(seedKey(t, "admin"))
+	alloc := map[common.Address]*big.Int{admin.Address: new(big.Int).Mul(stake, big.NewInt(1000))}
+	for i := range 64 {
+		alloc[operatorKey(t, i).Address] = new(big.Int).Mul(stake, big.NewInt(10))
+	}
+	c, err := devchain.New(devchain.Config{Alloc: alloc, Automine: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	addr, _, err := chain.Deploy(context.Background(), c.Client(), admin, chain.DeployParams{MinStake: stake, UnbondingPeriod: time.Hour}, chain.WithReceiptPoll(5*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &lnet{t: t, chain: c, registry: addr, admin: admin}
+}
+
+func operatorKey(t testing.TB, i int) *chain.Signer {
+	return chain.NewKeySigner(seedKey(t, fmt.Sprintf("operator-%d", i)))
+}
+
+func (n *lnet) transactor(s *chain.Signer) *chain.Transactor {
+	tx, err := chain.NewTransactor(context.Background(), n.chain.Client(), n.registry, s, chain.WithReceiptPoll(5*time.Millisecond))
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	return tx
+}
+
+// testConfig is a network config sized for loopback tests.
+func testConfig(network string) p2p.Config {
+	cfg := p2p.DefaultConfig(network)
+	cfg.ChainID = devchain.ChainID
+	cfg.ListenAddrs = []string{"/ip4/127.0.0.1/udp/0/quic-v1", "/ip4/127.0.0.1/tcp/0"}
+	cfg.TargetPeers = 8
+	cfg.DiscoveryInterval = 200 * time.Millisecond
+	cfg.HeartbeatInterval = 300 * time.Millisecond
+	cfg.DHTRefresh = 2 * time.Second
+	cfg.DialTimeout = 3 * time.Second
+	cfg.HandshakeTimeout = 3 * time.Second
+	cfg.AddrExpiry = 10 * time.Second
+	return cfg
+}
+
+// addNode builds a node with its own registry view; it is not registered yet.
+func (n *lnet) addNode(edit func(*p2p.Config)) *testNode {
+	t := n.t
+	t.Helper()
+	i := n.seq
+	n.seq++
+	key := seedKey(t, fmt.Sprintf("node-%s-%d", t.Name(), i))
+	id, err := p2p.NewIdentity(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	view, err := chain.NewRegistry(n.chain.Client(), n.registry, chain.WithPollInterval(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); view.Run(ctx) }()
+	cfg := testConfig("testnet")
+	cfg.Registry = n.registry
+	cfg.RegistryBlock = view.Block
+	reg := prometheus.NewRegistry()
+	cfg.Registerer = reg
+	if edit != nil {
+		edit(&cfg)
+	}
+	svc, err := p2p.New(id, node.NewMembership(view), cfg)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	tn := &testNode{key: key, operator: operatorKey(t, i), id: id, view: view, svc: svc, reg: reg}
+	tn.stop = sync.OnceFunc(func() {
+		svc.Close()
+		cancel()
+		<-done
+	})
+	t.Cleanup(tn.stop)
+	n.nodes = append(n.nodes, tn)
+	return tn
+}
+
+// register puts a node in the registry with the addresses it listens on.
+func (n *lnet) register(tn *testNode) {
+	n.t.Helper()
+	var addrs []string
+	for _, a := range tn.svc.Host().Addrs() {
+		addrs = append(addrs, a.String())
+	}
+	if _, _, err := n.transactor(tn.operator).Register(context.Background(), tn.key, addrs, "", stake); err != nil {
+		n.t.Fatal(err)
+	}
+}
+
+// start waits for the node's view to include want nodes, then starts it.
+func (n *lnet) start(tn *testNode, want int) {
+	n.t.Helper()
+	waitFor(n.t, "registry view", func() bool { return len(tn.view.Active()) >= want })
+	if err := tn.svc.Start(); err != nil {
+		n.t.Fatal(err)
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// launch builds, registers and starts k nodes.
+func (n *lnet) launch(k int) []*testNode {
+	n.t.Helper()
+	var out []*testNode
+	for range k {
+		tn := n.addNode(nil)
+		n.register(tn)
+		out = append(out, tn)
+	}
+	total := len(n.nodes)
+	for _, tn := range out {
+		n.start(tn, total)
+	}
+	return out
+}
+
+func connected(a, b *testNode) bool {
+	return a.svc.Host().Network().Connectedness(b.id.PeerID) == 1 // network.Connected
+}
+
+func TestNetworkConverges(t *testing.T) {
+	const N = 10
+	n := newLNet(t)
+	nodes := n.launch(N)
+	want := min(6, N-1)
+	waitFor(t, "every node to have enough peers and a full address book", func() bool {
+		for _, tn := range nodes {
+			if tn.svc.PeerCount() < want || len(tn.svc.AddrBook().All()) < N-1 {
+				return false
+			}
+		}
+		return true
+	})
+	for i, tn := range nodes {
+		book := tn.svc.AddrBook().All()
+		for _, e := range book {
+			if len(e.Addrs) == 0 {
+				t.Errorf("node %d: address book entry for %s has no addresses", i, e.PeerID)
+			}
+		}
+		for _, pi := range tn.svc.Peers() {
+			if !pi.Registered {
+				t.Errorf("node %d connected to unregistered peer %s", i, pi.PeerID)
+			}
+		}
+	}
+}
+
+func TestGateRefusesUnregistered(t *testing.T) {
+	n := newLNet(t)
+	nodes := n.launch(2)
+	waitFor(t, "the two nodes to connect", func() bool { return connected(nodes[0], nodes[1]) })
+
+	// An outsider with a node built the same way, but never registered.
+	outsider := n.addNode(nil)
+	n.start(outsider, 2)
+	target := nodes[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := outsider.svc.Host().Connect(ctx, peer.AddrInfo{ID: target.id.PeerID, Addrs: target.svc.Host().Addrs()})
+	// The outsider's own gate refuses to dial an... registered node? No: the
+	// outsider's view holds the registered nodes, so it dials; the target's
+	// gate must refuse the inbound connection.
+	if err == nil {
+		waitFor(t, "the target to drop the outsider", func() bool { return !connected(target, outsider) })
+	}
+	time.Sleep(500 * time.Millisecond)
+	if connected(target, outsider) || connected(outsider, target) {
+		t.Fatal("unregistered peer connected inbound")
+	}
+	if got := counter(t, target.reg, "validator_p2p_connections_refused_total", "inbound"); got == 0 {
+		t.Fatal("inbound refusal not counted")
+	}
+	// Never dialled: the gate refuses to dial it even with its addresses known.
+	target.svc.Host().Peerstore().AddAddrs(outsider.id.PeerID, outsider.svc.Host().Addrs(), time.Hour)
+	if err := target.svc.Host().Connect(ctx, peer.AddrInfo{ID: outsider.id.PeerID}); err == nil {
+		t.Fatal("dialled an unregistered peer")
+	}
+	if got := counter(t, target.reg, "validator_p2p_connections_refused_total", "outbound"); got == 0 {
+		t.Fatal("outbound refusal not counted")
+	}
+
+	// Registered while the network runs: admitted without a restart.
+	n.register(outsider)
+	waitFor(t, "the newly registered node to be admitted", func() bool {
+		return connected(target, outsider) && connected(nodes[1], outsider)
+	})
+}
+
+func TestExitedNodeIsDisconnected(t *testing.T) {
+	n := newLNet(t)
+	nodes := n.launch(3)
+	waitFor(t, "full mesh", func() bool {
+		return connected(nodes[0], nodes[1]) && connected(nodes[0], nodes[2]) && connected(nodes[1], nodes[2])
+	})
+	leaver := nodes[2]
+	if _, err := n.transactor(leaver.operator).RequestExit(context.Background(), leaver.id.NodeID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the others to disconnect the exited node", func() bool {
+		return !connected(nodes[0], leaver) && !connected(nodes[1], leaver)
+	})
+	// It stays out: the remaining nodes keep refusing it.
+	time.Sleep(time.Second)
+	if connected(nodes[0], leaver) || connected(nodes[1], leaver) {
+		t.Fatal("exited node reconnected")
+	}
+	if !connected(nodes[0], nodes[1]) {
+		t.Fatal("remaining nodes lost each other")
+	}
+}
+
+func TestHandshakeDropsOtherNetworks(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*p2p.Config)
+	}{
+		{"chain", func(c *p2p.Config) { c.ChainID = 5 }},
+		{"registry", func(c *p2p.Config) { c.Registry = common.Address{0xde, 0xad} }},
+		{"network", func(c *p2p.Config) { c.Network = "othernet"; c.Validation.Network = "othernet" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := newLNet(t)
+			good := n.launch(1)[0]
+			// Registered in the same registry, so the gate lets it in; the
+			// handshake must find that it is on another network.
+			stranger := n.addNode(tc.edit)
+			n.register(stranger)
+			waitFor(t, "views", func() bool { return len(good.view.Active()) == 2 })
+			n.start(stranger, 2)
+			waitFor(t, "the stranger to be dropped", func() bool {
+				return counter(t, good.reg, "validator_p2p_handshakes_total", "mismatch")+
+					counter(t, good.reg, "validator_p2p_handshakes_total", "error")+
+					counter(t, good.reg, "validator_p2p_handshakes_total", "timeout") > 0
+			})
+			waitFor(t, "no connection", func() bool { return !connected(good, stranger) })
+			time.Sleep(time.Second)
+			if connected(good, stranger) {
+				t.Fatal("stranger reconnected")
+			}
+		})
+	}
+}
+
+// TestEveryMessageOnce: every subscriber on every other node gets each valid
+// message exactly once.
+func TestEveryMessageOnce(t *testing.T) {
+	const N, M = 5, 20
+	n := newLNet(t)
+	nodes := n.launch(N)
+	waitFor(t, "peers", func() bool {
+		for _, tn := range nodes {
+			if tn.svc.PeerCount() < N-1 {
+				return false
+			}
+		}
+		return true
+	})
+	type key struct {
+		sender  common.Address
+		payload string
+	}
+	var mu sync.Mutex
+	got := make([]map[key]int, N)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	for i, tn := range nodes {
+		got[i] = map[key]int{}
+		sub, err := tn.svc.Subscribe(p2p.TopicJobs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sub.Close()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				m, err := sub.Next(ctx)
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				got[i][key{m.Sender.ID, string(m.Payload)}]++
+				mu.Unlock()
+			}
+		}()
+	}
+	time.Sleep(2 * time.Second) // let the mesh form on the topic
+	for j := range M {
+		for i, tn := range nodes {
+			if err := tn.svc.Publish(ctx, p2p.TopicJobs, []byte(fmt.Sprintf("job %d from %d", j, i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	waitFor(t, "every message everywhere", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for i := range nodes {
+			if len(got[i]) < (N-1)*M {
+				return false
+			}
+		}
+		return true
+	})
+	time.Sleep(500 * time.Millisecond) // duplicates would arrive by now
+	cancel()
+	wg.Wait()
+	for i, tn := range nodes {
+		for k, c := range got[i] {
+			if c != 1 {
+				t.Errorf("node %d got %q from %s %d times", i, k.payload, k.sender, c)
+			}
+			if k.sender == tn.id.NodeID {
+				t.Errorf("node %d got its own message %q", i, k.payload)
+			}
+			if !strings.HasPrefix(k.payload, "job ") {
+				t.Errorf("node %d got %q", i, k.payload)
+			}
+		}
+	}
+}
+
+func counter(t *testing.T, reg *prometheus.Registry, name, label string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if label == "" {
+				return m.GetCounter().GetValue()
+			}
+			for _, l := range m.GetLabel() {
+				if l.GetValue() == label {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// TestDHTResolvesStaleAddresses: a node whose on-chain address is stale, and
+// that gossips no heartbeat, is found through the DHT by nodes that join later
+// and only know its registry entry.
+func TestDHTResolvesStaleAddresses(t *testing.T) {
+	n := newLNet(t)
+	first := n.launch(1)[0]
+	hidden := n.addNode(func(c *p2p.Config) {
+		c.TargetPeers = 1               // dials only the first node itself
+		c.HeartbeatInterval = time.Hour // never says where it is after its first beat
+		c.DHTRefresh = time.Hour        // and does not go looking for newcomers
+	})
+	// Registered with an address nobody listens on.
+	if _, _, err := n.transactor(hidden.operator).Register(context.Background(), hidden.key, []string{"/ip4/127.0.0.1/tcp/1"}, "", stake); err != nil {
+		t.Fatal(err)
+	}
+	n.start(hidden, 2)
+	waitFor(t, "the hidden node to reach the first", func() bool { return connected(first, hidden) })
+
+	late := n.launch(2)
+	waitFor(t, "the late nodes to reach the hidden node", func() bool {
+		return connected(late[0], hidden) && connected(late[1], hidden)
+	})
+	// The late nodes dialled it themselves, with no heartbeat to go on: its
+	// current address can only have come from the DHT (a FindPeer, or the
+	// lookups of the routing-table refresh, which fill the peerstore).
+	for i, tn := range late {
+		if _, ok := tn.svc.AddrBook().Get(hidden.id.PeerID); ok {
+			t.Errorf("late node %d heard a heartbeat of the hidden node", i)
+		}
+		for _, pi := range tn.svc.Peers() {
+			if pi.PeerID == hidden.id.PeerID && pi.Direction != "Outbound" {
+				t.Errorf("late node %d: connection to the hidden node is %s, want outbound", i, pi.Direction)
+			}
+		}
+	}
+}
+
+// TestBootstrapPeers: a static bootstrap peer is dialled at start, even when
+// the registry's address for it is stale.
+func TestBootstrapPeers(t *testing.T) {
+	n := newLNet(t)
+	boot := n.addNode(nil)
+	if _, _, err := n.transactor(boot.operator).Register(context.Background(), boot.key, []string{"/ip4/127.0.0.1/tcp/1"}, "", stake); err != nil {
+		t.Fatal(err)
+	}
+	n.start(boot, 1)
+	var bootAddrs []string
+	for _, a := range boot.svc.Addrs() {
+		bootAddrs = append(bootAddrs, a.String())
+	}
+	joiner := n.addNode(func(c *p2p.Config) { c.BootstrapPeers = bootAddrs })
+	n.register(joiner)
+	n.start(joiner, 2)
+	waitFor(t, "the joiner to reach its bootstrap peer", func() bool { return connected(joiner, boot) })
+	if got := counter(t, joiner.reg, "validator_p2p_dials_total", "bootstrap"); got < 1 {
+		t.Fatalf("bootstrap dials = %v", got)
+	}
+}

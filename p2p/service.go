@@ -1,0 +1,643 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/libp2p/go-libp2p"
+	dht "github.com/libp2p/go-libp2p-kad-dht"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/control"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/peerstore"
+	"github.com/libp2p/go-libp2p/core/protocol"
+	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
+	yamux "github.com/libp2p/go-libp2p/p2p/muxer/yamux"
+	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
+	noise "github.com/libp2p/go-libp2p/p2p/security/noise"
+	libp2pquic "github.com/libp2p/go-libp2p/p2p/transport/quic"
+	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// banFor is how long a peer dropped by the handshake is refused.
+const banFor = time.Minute
+
+// Service is the validator network of one node (seed 000's NetworkService):
+// Publish, Subscribe, PeerCount and Peers over a registry-gated libp2p host.
+type Service struct {
+	id      Identity
+	members Membership
+	cfg     Config
+	log     *slog.Logger
+	m       *metrics
+
+	host   host.Host
+	cm     *connmgr.BasicConnMgr
+	kad    *dht.IpfsDHT
+	ps     *pubsub.PubSub
+	val    *Validator
+	book   *AddrBook
+	topics map[string]*pubsub.Topic
+	boot   []peer.AddrInfo
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	kick   chan struct{}
+
+	mu     sync.Mutex
+	peers  map[peer.ID]*peerState
+	banned map[peer.ID]time.Time
+	subs   map[*Subscription]struct{}
+
+	startOnce, closeOnce sync.Once
+	closeErr             error
+}
+
+type peerState struct {
+	since      time.Time
+	dir        network.Direction
+	handshaked bool
+	status     Status
+}
+
+// New builds the network service of the node with identity id. Call Start to
+// begin discovery and gossip, and Close to stop.
+func New(id Identity, members Membership, cfg Config) (*Service, error) {
+	cfg.applyDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("p2p config: %w", err)
+	}
+	val, err := NewValidator(members, cfg.Validation)
+	if err != nil {
+		return nil, fmt.Errorf("p2p config: %w", err)
+	}
+	m, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	boot, err := parseAddrInfos(cfg.BootstrapPeers)
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap_peers: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Service{
+		id: id, members: members, cfg: cfg, log: cfg.Logger.With("network", cfg.Network), m: m, val: val,
+		topics: map[string]*pubsub.Topic{}, boot: boot, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1),
+		peers: map[peer.ID]*peerState{}, banned: map[peer.ID]time.Time{}, subs: map[*Subscription]struct{}{},
+	}
+	s.book = NewAddrBook(cfg.AddrExpiry)
+	if err := s.buildHost(); err != nil {
+		cancel()
+		return nil, err
+	}
+	if err := s.buildDHT(); err != nil {
+		s.host.Close()
+		cancel()
+		return nil, err
+	}
+	if err := s.buildGossip(); err != nil {
+		s.kad.Close()
+		s.host.Close()
+		cancel()
+		return nil, err
+	}
+	s.statusRR().Serve(s.host, s.serveStatus)
+	s.host.Network().Notify(&notifiee{s})
+	return s, nil
+}
+
+func parseAddrInfos(addrs []string) ([]peer.AddrInfo, error) {
+	var out []peer.AddrInfo
+	for _, a := range addrs {
+		m, err := ma.NewMultiaddr(a)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", a, err)
+		}
+		ai, err := peer.AddrInfoFromP2pAddr(m)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w (a bootstrap peer needs /p2p/<peer ID>)", a, err)
+		}
+		out = append(out, *ai)
+	}
+	return out, nil
+}
+
+func (s *Service) buildHost() error {
+	cm, err := connmgr.NewConnManager(min(s.cfg.TargetPeers, s.cfg.MaxConnections-1), s.cfg.MaxConnections, connmgr.WithGracePeriod(30*time.Second))
+	if err != nil {
+		return fmt.Errorf("connection manager: %w", err)
+	}
+	s.cm = cm
+	limits := rcmgr.DefaultLimits.AutoScale().ToPartialLimitConfig()
+	conns := rcmgr.LimitVal(s.cfg.MaxConnections + s.cfg.MaxConnections/4 + 4) // headroom for the trimmer
+	limits.System.Conns, limits.System.ConnsInbound, limits.System.ConnsOutbound = conns, conns, conns
+	limits.Transient.Conns, limits.Transient.ConnsInbound = conns, conns
+	limits.PeerDefault.Conns, limits.PeerDefault.ConnsInbound = 8, 4
+	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(limits.Build(rcmgr.DefaultLimits.AutoScale())))
+	if err != nil {
+		return fmt.Errorf("resource manager: %w", err)
+	}
+	var external []ma.Multiaddr
+	for _, a := range s.cfg.ExternalAddrs {
+		external = append(external, ma.StringCast(a))
+	}
+	h, err := libp2p.New(
+		libp2p.Identity(s.id.Priv),
+		libp2p.ListenAddrStrings(s.cfg.ListenAddrs...),
+		libp2p.Transport(libp2pquic.NewTransport),
+		libp2p.Transport(tcp.NewTCPTransport),
+		libp2p.Security(noise.ID, noise.New),
+		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),
+		libp2p.ConnectionGater(&gater{s}),
+		libp2p.ConnectionManager(cm),
+		libp2p.ResourceManager(rm),
+		libp2p.Ping(true),
+		libp2p.DisableRelay(),
+		libp2p.DisableMetrics(),
+		libp2p.UserAgent("validator/"+s.cfg.Version),
+		libp2p.AddrsFactory(func(addrs []ma.Multiaddr) []ma.Multiaddr {
+			out := slices.Clone(external)
+			for _, a := range addrs {
+				if !slices.ContainsFunc(out, a.Equal) {
+					out = append(out, a)
+				}
+			}
+			return out
+		}),
+	)
+	if err != nil {
+		rm.Close()
+		return fmt.Errorf("libp2p host: %w", err)
+	}
+	s.host = h
+	return nil
+}
+
+func (s *Service) registered(p peer.ID) bool {
+	_, ok := s.members.ByPeer(p)
+	return ok
+}
+
+func (s *Service) buildDHT() error {
+	kad, err := dht.New(s.host,
+		dht.Mode(dht.ModeServer),
+		dht.ProtocolPrefix(protocol.ID("/validator/"+s.cfg.Network)),
+		dht.RoutingTableFilter(func(_ any, p peer.ID) bool { return s.registered(p) }),
+		dht.QueryFilter(func(_ any, ai peer.AddrInfo) bool { return s.registered(ai.ID) }),
+		dht.RoutingTableRefreshPeriod(s.cfg.DHTRefresh),
+		dht.DisableProviders(),
+		dht.DisableValues(),
+		dht.BootstrapPeersFunc(s.dhtBootstrap),
+	)
+	if err != nil {
+		return fmt.Errorf("dht: %w", err)
+	}
+	s.kad = kad
+	return nil
+}
+
+// dhtBootstrap offers the DHT the registered peers we are connected to.
+func (s *Service) dhtBootstrap() []peer.AddrInfo {
+	var out []peer.AddrInfo
+	for _, p := range s.host.Network().Peers() {
+		if s.registered(p) {
+			out = append(out, s.host.Peerstore().PeerInfo(p))
+		}
+	}
+	return out
+}
+
+// Start begins discovery, heartbeats and membership following.
+func (s *Service) Start() error {
+	var err error
+	s.startOnce.Do(func() {
+		if s.ctx.Err() != nil {
+			err = errors.New("p2p service closed")
+			return
+		}
+		members, changes, stop := s.members.Watch()
+		_ = members
+		s.goLoop(func() { s.watchMembers(changes, stop) })
+		s.goLoop(s.discoveryLoop)
+		s.goLoop(s.heartbeatLoop)
+		s.goLoop(s.idleLoop)
+		s.goLoop(s.book.expiryLoop(s.ctx, s.m))
+		s.log.Info("p2p listening", "peer_id", s.id.PeerID, "addrs", s.host.Addrs())
+	})
+	return err
+}
+
+func (s *Service) goLoop(f func()) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+}
+
+// Close stops the service and its host. It is idempotent and waits for every
+// goroutine the service started.
+func (s *Service) Close() error {
+	s.closeOnce.Do(func() {
+		s.cancel()
+		s.mu.Lock()
+		for sub := range s.subs {
+			sub.cancel()
+		}
+		s.mu.Unlock()
+		s.wg.Wait()
+		for _, t := range s.topics {
+			_ = t.Close()
+		}
+		s.closeErr = errors.Join(s.kad.Close(), s.host.Close(), s.cm.Close())
+	})
+	return s.closeErr
+}
+
+// Host is the libp2p host (for tests and tools).
+func (s *Service) Host() host.Host { return s.host }
+
+// ID is this node's identity.
+func (s *Service) ID() Identity { return s.id }
+
+// Addrs are this node's dialable addresses, with /p2p/<id>.
+func (s *Service) Addrs() []ma.Multiaddr {
+	ai := peer.AddrInfo{ID: s.host.ID(), Addrs: s.host.Addrs()}
+	out, _ := peer.AddrInfoToP2pAddrs(&ai)
+	return out
+}
+
+// AddrBook is the heartbeat-fed address book.
+func (s *Service) AddrBook() *AddrBook { return s.book }
+
+// PeerInfo describes a connected peer.
+type PeerInfo struct {
+	PeerID     peer.ID
+	NodeID     common.Address
+	Registered bool
+	Handshaked bool
+	Direction  string
+	Addrs      []ma.Multiaddr
+	Since      time.Time
+	Version    string
+	// Latency is libp2p's moving average of the peer's RTT (0 if unknown).
+	Latency time.Duration
+}
+
+// Peers lists connected peers.
+func (s *Service) Peers() []PeerInfo {
+	var out []PeerInfo
+	for _, p := range s.host.Network().Peers() {
+		pi := PeerInfo{PeerID: p, Latency: s.host.Peerstore().LatencyEWMA(p)}
+		if m, ok := s.members.ByPeer(p); ok {
+			pi.NodeID, pi.Registered = m.ID, true
+		}
+		for _, c := range s.host.Network().ConnsToPeer(p) {
+			pi.Addrs = append(pi.Addrs, c.RemoteMultiaddr())
+		}
+		s.mu.Lock()
+		if st, ok := s.peers[p]; ok {
+			pi.Handshaked, pi.Since, pi.Direction, pi.Version = st.handshaked, st.since, st.dir.String(), st.status.Version
+		}
+		s.mu.Unlock()
+		out = append(out, pi)
+	}
+	slices.SortFunc(out, func(a, b PeerInfo) int { return a.NodeID.Cmp(b.NodeID) })
+	return out
+}
+
+// PeerCount is the number of connected registered peers.
+func (s *Service) PeerCount() int {
+	n := 0
+	for _, p := range s.host.Network().Peers() {
+		if s.registered(p) {
+			n++
+		}
+	}
+	return n
+}
+
+// ---------------------------------------------------------------- gating
+
+// gater admits, inbound and outbound, only peers whose ID belongs to an active
+// registered node (and not recently dropped by the handshake).
+type gater struct{ s *Service }
+
+func (g *gater) allowed(p peer.ID, dir string) bool {
+	s := g.s
+	if p == s.id.PeerID {
+		return false
+	}
+	s.mu.Lock()
+	until, banned := s.banned[p]
+	if banned && time.Now().After(until) {
+		delete(s.banned, p)
+		banned = false
+	}
+	s.mu.Unlock()
+	if banned || !s.registered(p) {
+		s.m.gated.WithLabelValues(dir).Inc()
+		return false
+	}
+	return true
+}
+
+func (g *gater) InterceptPeerDial(p peer.ID) bool                  { return g.allowed(p, "outbound") }
+func (g *gater) InterceptAddrDial(peer.ID, ma.Multiaddr) bool      { return true }
+func (g *gater) InterceptAccept(network.ConnMultiaddrs) bool       { return true }
+func (g *gater) InterceptUpgraded(network.Conn) (bool, control.DisconnectReason) { return true, 0 }
+func (g *gater) InterceptSecured(d network.Direction, p peer.ID, _ network.ConnMultiaddrs) bool {
+	if d == network.DirInbound {
+		return g.allowed(p, "inbound")
+	}
+	return g.allowed(p, "outbound")
+}
+
+// dropPeer disconnects a peer for a reason and refuses it for banFor.
+func (s *Service) dropPeer(p peer.ID, why, result string) {
+	s.mu.Lock()
+	s.banned[p] = time.Now().Add(banFor)
+	delete(s.peers, p)
+	s.mu.Unlock()
+	s.m.handshakes.WithLabelValues(result).Inc()
+	s.log.Info("dropped peer", "peer", p, "reason", why)
+	_ = s.host.Network().ClosePeer(p)
+}
+
+func (s *Service) handshakeDone(p peer.ID, st Status) {
+	s.mu.Lock()
+	ps, ok := s.peers[p]
+	if !ok {
+		ps = &peerState{since: time.Now()}
+		s.peers[p] = ps
+	}
+	first := !ps.handshaked
+	ps.handshaked, ps.status = true, st
+	s.mu.Unlock()
+	if first {
+		s.m.handshakes.WithLabelValues("ok").Inc()
+		s.log.Debug("peer handshaked", "peer", p, "version", st.Version)
+	}
+}
+
+type notifiee struct{ s *Service }
+
+func (n *notifiee) Listen(network.Network, ma.Multiaddr)      {}
+func (n *notifiee) ListenClose(network.Network, ma.Multiaddr) {}
+
+func (n *notifiee) Connected(_ network.Network, c network.Conn) {
+	s, p := n.s, c.RemotePeer()
+	s.mu.Lock()
+	_, known := s.peers[p]
+	if !known {
+		s.peers[p] = &peerState{since: time.Now(), dir: c.Stat().Direction}
+	}
+	s.mu.Unlock()
+	s.m.peers.Set(float64(len(s.host.Network().Peers())))
+	if known || s.ctx.Err() != nil {
+		return
+	}
+	s.cm.TagPeer(p, "registered", 10)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if c.Stat().Direction == network.DirOutbound {
+			s.handshake(s.ctx, p)
+			return
+		}
+		// The dialer speaks first; an inbound peer that never does is dropped.
+		select {
+		case <-s.ctx.Done():
+		case <-time.After(s.cfg.HandshakeTimeout + time.Second):
+			s.mu.Lock()
+			st, ok := s.peers[p]
+			done := ok && st.handshaked
+			s.mu.Unlock()
+			if ok && !done && s.host.Network().Connectedness(p) == network.Connected {
+				s.dropPeer(p, "no handshake", "timeout")
+			}
+		}
+	}()
+}
+
+func (n *notifiee) Disconnected(_ network.Network, c network.Conn) {
+	s, p := n.s, c.RemotePeer()
+	if s.host.Network().Connectedness(p) != network.Connected {
+		s.mu.Lock()
+		delete(s.peers, p)
+		s.mu.Unlock()
+		s.kickDiscovery()
+	}
+	s.m.peers.Set(float64(len(s.host.Network().Peers())))
+}
+
+// ---------------------------------------------------------------- membership
+
+func (s *Service) watchMembers(changes <-chan MemberChange, stop func()) {
+	defer stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case c, ok := <-changes:
+			if !ok {
+				// The source cut us off; resubscribe and reconcile.
+				var members []Member
+				members, changes, stop = s.members.Watch()
+				s.reconcile(members)
+				continue
+			}
+			switch c.Kind {
+			case Left:
+				if s.host.Network().Connectedness(c.Member.PeerID) == network.Connected {
+					s.log.Info("disconnecting peer that left the registry", "peer", c.Member.PeerID, "node", c.Member.ID)
+					_ = s.host.Network().ClosePeer(c.Member.PeerID)
+				}
+				s.host.Peerstore().ClearAddrs(c.Member.PeerID)
+				s.book.Remove(c.Member.PeerID)
+			case Joined, Updated:
+				s.kickDiscovery()
+			}
+		}
+	}
+}
+
+// reconcile disconnects connected peers that are no longer members.
+func (s *Service) reconcile(members []Member) {
+	active := map[peer.ID]bool{}
+	for _, m := range members {
+		active[m.PeerID] = true
+	}
+	for _, p := range s.host.Network().Peers() {
+		if !active[p] {
+			_ = s.host.Network().ClosePeer(p)
+		}
+	}
+	s.kickDiscovery()
+}
+
+// ---------------------------------------------------------------- discovery
+
+func (s *Service) kickDiscovery() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Service) discoveryLoop() {
+	s.dialBootstrap()
+	t := time.NewTicker(s.cfg.DiscoveryInterval)
+	defer t.Stop()
+	for {
+		s.discover()
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		case <-s.kick:
+		}
+	}
+}
+
+func (s *Service) dialBootstrap() {
+	for _, ai := range s.boot {
+		if ai.ID == s.id.PeerID || !s.registered(ai.ID) {
+			continue
+		}
+		ai := ai
+		s.goLoop(func() { s.dial(ai, "bootstrap") })
+	}
+}
+
+// discover tops connections up to the target from registry addresses, the
+// address book and, for peers those fail for, the DHT.
+func (s *Service) discover() {
+	connected := 0
+	for _, p := range s.host.Network().Peers() {
+		if s.registered(p) {
+			connected++
+		}
+	}
+	if connected == 0 && len(s.boot) > 0 {
+		s.dialBootstrap()
+	}
+	need := s.cfg.TargetPeers - connected
+	if need <= 0 {
+		return
+	}
+	var candidates []Member
+	for _, m := range s.members.Members() {
+		if m.PeerID == s.id.PeerID || s.host.Network().Connectedness(m.PeerID) == network.Connected {
+			continue
+		}
+		s.mu.Lock()
+		_, banned := s.banned[m.PeerID]
+		s.mu.Unlock()
+		if !banned {
+			candidates = append(candidates, m)
+		}
+	}
+	rand.Shuffle(len(candidates), func(i, j int) { candidates[i], candidates[j] = candidates[j], candidates[i] })
+	if len(candidates) > need {
+		candidates = candidates[:need]
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for _, m := range candidates {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			s.dialMember(m)
+		}()
+	}
+	wg.Wait()
+}
+
+func (s *Service) dialMember(m Member) {
+	addrs := slices.Clone(m.Addrs)
+	if e, ok := s.book.Get(m.PeerID); ok {
+		addrs = append(e.Addrs, addrs...)
+	}
+	if len(addrs) > 0 && s.dial(peer.AddrInfo{ID: m.PeerID, Addrs: addrs}, "registry") {
+		return
+	}
+	// Registry addresses stale or missing: ask the DHT where the peer is now.
+	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.DialTimeout)
+	defer cancel()
+	ai, err := s.kad.FindPeer(ctx, m.PeerID)
+	if err != nil {
+		s.m.dials.WithLabelValues("dht_miss").Inc()
+		return
+	}
+	s.dial(ai, "dht")
+}
+
+func (s *Service) dial(ai peer.AddrInfo, source string) bool {
+	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.DialTimeout)
+	defer cancel()
+	s.host.Peerstore().AddAddrs(ai.ID, ai.Addrs, peerstore.TempAddrTTL)
+	if err := s.host.Connect(ctx, ai); err != nil {
+		s.m.dials.WithLabelValues(source + "_failed").Inc()
+		s.log.Debug("dial failed", "peer", ai.ID, "source", source, "err", err)
+		return false
+	}
+	s.m.dials.WithLabelValues(source).Inc()
+	return true
+}
+
+// ---------------------------------------------------------------- idle
+
+// idleLoop closes connections that have carried no stream for IdleTimeout.
+// Gossiping peers always hold a pubsub stream, so in practice this closes
+// connections of peers that never joined gossip.
+func (s *Service) idleLoop() {
+	every := max(s.cfg.IdleTimeout/4, 100*time.Millisecond)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	idleSince := map[string]time.Time{}
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case now := <-t.C:
+			seen := map[string]bool{}
+			for _, c := range s.host.Network().Conns() {
+				id := c.ID()
+				seen[id] = true
+				if len(c.GetStreams()) > 0 {
+					delete(idleSince, id)
+					continue
+				}
+				since, ok := idleSince[id]
+				if !ok {
+					idleSince[id] = now
+					continue
+				}
+				if now.Sub(since) >= s.cfg.IdleTimeout {
+					s.m.idleClosed.Inc()
+					_ = c.Close()
+					delete(idleSince, id)
+				}
+			}
+			for id := range idleSince {
+				if !seen[id] {
+					delete(idleSince, id)
+				}
+			}
+		}
+	}
+}
