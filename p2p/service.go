@@ -353,9 +353,9 @@ func (g *gater) allowed(p peer.ID, dir string) bool {
 	return true
 }
 
-func (g *gater) InterceptPeerDial(p peer.ID) bool                  { return g.allowed(p, "outbound") }
-func (g *gater) InterceptAddrDial(peer.ID, ma.Multiaddr) bool      { return true }
-func (g *gater) InterceptAccept(network.ConnMultiaddrs) bool       { return true }
+func (g *gater) InterceptPeerDial(p peer.ID) bool                                { return g.allowed(p, "outbound") }
+func (g *gater) InterceptAddrDial(peer.ID, ma.Multiaddr) bool                    { return true }
+func (g *gater) InterceptAccept(network.ConnMultiaddrs) bool                     { return true }
 func (g *gater) InterceptUpgraded(network.Conn) (bool, control.DisconnectReason) { return true, 0 }
 func (g *gater) InterceptSecured(d network.Direction, p peer.ID, _ network.ConnMultiaddrs) bool {
 	if d == network.DirInbound {

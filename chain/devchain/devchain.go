@@ -17,6 +17,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/txpool"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/eth"
 	"github.com/ethereum/go-ethereum/eth/catalyst"
@@ -54,6 +55,12 @@ type Chain struct {
 	eth    *eth.Ethereum
 	beacon *catalyst.SimulatedBeacon
 	client *ethclient.Client
+	// seal serializes block production (automine, Commit, Fork, AdjustTime):
+	// the simulated beacon must not seal two blocks at once, and the txpool sync
+	// it runs for each block wakes only one of concurrent waiters.
+	seal   sync.Mutex
+	quit   chan struct{}
+	loops  sync.WaitGroup
 	mu     sync.Mutex
 	closed bool
 }
@@ -119,10 +126,6 @@ func New(cfg Config) (*Chain, error) {
 		stack.Close()
 		return nil, fmt.Errorf("dev chain beacon: %w", err)
 	}
-	if cfg.Automine {
-		// The dev-mode API mines on every new transaction when the period is 0.
-		catalyst.RegisterSimulatedBeaconAPIs(stack, beacon)
-	}
 	if err := stack.Start(); err != nil {
 		stack.Close()
 		return nil, fmt.Errorf("dev chain start: %w", err)
@@ -131,7 +134,75 @@ func New(cfg Config) (*Chain, error) {
 		stack.Close()
 		return nil, fmt.Errorf("dev chain genesis: %w", err)
 	}
-	return &Chain{stack: stack, eth: backend, beacon: beacon, client: ethclient.NewClient(stack.Attach())}, nil
+	c := &Chain{stack: stack, eth: backend, beacon: beacon, client: ethclient.NewClient(stack.Attach()), quit: make(chan struct{})}
+	if cfg.Automine {
+		c.automine()
+	}
+	return c, nil
+}
+
+// automine seals blocks whenever the pool holds executable transactions. It
+// stands in for geth's dev-mode API loop, which seals concurrently with
+// Commit, Fork and AdjustTime and can leave either side waiting forever.
+func (c *Chain) automine() {
+	pool := c.eth.TxPool()
+	txs := make(chan core.NewTxsEvent, 16)
+	sub := pool.SubscribeTransactions(txs, true)
+	wake := make(chan struct{}, 1)
+	c.loops.Add(2)
+	// Drain the events apart from sealing: the pool must never block on them
+	// while a block is being sealed.
+	go func() {
+		defer c.loops.Done()
+		defer sub.Unsubscribe()
+		for {
+			select {
+			case <-c.quit:
+				return
+			case <-sub.Err():
+				return
+			case <-txs:
+				select {
+				case wake <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	go func() {
+		defer c.loops.Done()
+		for {
+			select {
+			case <-c.quit:
+				return
+			case <-wake:
+			}
+			c.sealPending(pool)
+		}
+	}()
+}
+
+// sealPending seals blocks until no executable transaction is left or the
+// chain closes. It lets go of the seal between blocks, so that a transaction
+// the miner never includes cannot keep Commit and AdjustTime waiting.
+func (c *Chain) sealPending(pool *txpool.TxPool) {
+	for {
+		c.seal.Lock()
+		c.beacon.Commit()
+		err := pool.Sync()
+		c.seal.Unlock()
+		if err != nil {
+			return
+		}
+		if executable, _ := pool.Stats(); executable == 0 {
+			return
+		}
+		select {
+		case <-c.quit:
+			return
+		default:
+		}
+	}
 }
 
 // Client is an in-process client of the chain.
@@ -144,14 +215,26 @@ func (c *Chain) URL() string { return c.stack.HTTPEndpoint() }
 func (c *Chain) WSURL() string { return c.stack.WSEndpoint() }
 
 // Commit seals a block with the pending transactions and returns its hash.
-func (c *Chain) Commit() common.Hash { return c.beacon.Commit() }
+func (c *Chain) Commit() common.Hash {
+	c.seal.Lock()
+	defer c.seal.Unlock()
+	return c.beacon.Commit()
+}
 
 // Fork makes parent the head, so that new blocks build a side chain; it becomes
 // canonical (a reorg) once it is longer than the old one.
-func (c *Chain) Fork(parent common.Hash) error { return c.beacon.Fork(parent) }
+func (c *Chain) Fork(parent common.Hash) error {
+	c.seal.Lock()
+	defer c.seal.Unlock()
+	return c.beacon.Fork(parent)
+}
 
 // AdjustTime seals an empty block d later than the head.
-func (c *Chain) AdjustTime(d time.Duration) error { return c.beacon.AdjustTime(d) }
+func (c *Chain) AdjustTime(d time.Duration) error {
+	c.seal.Lock()
+	defer c.seal.Unlock()
+	return c.beacon.AdjustTime(d)
+}
 
 // Head is the current head block number.
 func (c *Chain) Head() uint64 { return c.eth.BlockChain().CurrentBlock().Number.Uint64() }
@@ -164,6 +247,8 @@ func (c *Chain) Close() error {
 		return nil
 	}
 	c.closed = true
+	close(c.quit)
+	c.loops.Wait()
 	c.client.Close()
 	return errors.Join(c.beacon.Stop(), c.stack.Close())
 }
