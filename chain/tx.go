@@ -213,11 +213,15 @@ func waitMined(ctx context.Context, b Backend, hash common.Hash, poll time.Durat
 	for {
 		r, err := b.TransactionReceipt(ctx, hash)
 		if err == nil {
-			return r, nil
+			// geth can show a receipt a moment before its block is the head; a
+			// read right after we return must see the transaction.
+			if h, herr := b.HeaderByNumber(ctx, nil); herr == nil && h.Number.Cmp(r.BlockNumber) >= 0 {
+				return r, nil
+			}
 		}
 		// Not mined yet, the node still indexing, or the endpoint briefly away:
 		// all are worth another look until ctx ends.
-		if !errors.Is(err, ethereum.NotFound) {
+		if err != nil && !errors.Is(err, ethereum.NotFound) {
 			last = err
 		}
 		select {
