@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -56,6 +57,20 @@ type Config struct {
 	// subscriber that falls behind loses the oldest messages (counted).
 	SubscriptionBuffer int
 
+	// PingInterval is how often every registered peer is probed; PingTimeout
+	// bounds one probe.
+	PingInterval time.Duration
+	PingTimeout  time.Duration
+	// OnObservation receives every probe result (liveness evidence). Probing is
+	// off when it is nil.
+	OnObservation func(Observation)
+	// OnRejected is told the forwarding peer of every gossip message rejected
+	// (penalised) by validation.
+	OnRejected func(peer.ID)
+	// AppScore, if set, is gossipsub's application-specific peer score
+	// (reputation); negative scores push a peer out of meshes.
+	AppScore func(peer.ID) float64
+
 	// RegistryBlock reports the registry block the membership reflects, for the
 	// handshake. May be nil.
 	RegistryBlock func() uint64
@@ -82,6 +97,8 @@ func DefaultConfig(network string) Config {
 		HeartbeatInterval:  10 * time.Second,
 		AddrExpiry:         time.Minute,
 		SubscriptionBuffer: 1024,
+		PingInterval:       10 * time.Second,
+		PingTimeout:        5 * time.Second,
 	}
 }
 
@@ -123,6 +140,12 @@ func (c *Config) applyDefaults() {
 	if c.SubscriptionBuffer == 0 {
 		c.SubscriptionBuffer = d.SubscriptionBuffer
 	}
+	if c.PingInterval == 0 {
+		c.PingInterval = d.PingInterval
+	}
+	if c.PingTimeout == 0 {
+		c.PingTimeout = d.PingTimeout
+	}
 	if c.Validation.Network == "" {
 		c.Validation.Network = c.Network
 	}
@@ -159,6 +182,7 @@ func (c *Config) validate() error {
 		"idle_timeout": c.IdleTimeout, "dht refresh": c.DHTRefresh, "discovery interval": c.DiscoveryInterval,
 		"dial timeout": c.DialTimeout, "handshake timeout": c.HandshakeTimeout,
 		"heartbeat interval": c.HeartbeatInterval, "address expiry": c.AddrExpiry,
+		"ping_interval": c.PingInterval, "ping timeout": c.PingTimeout,
 	} {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s %s: want > 0", name, d))

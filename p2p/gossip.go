@@ -23,17 +23,34 @@ func (s *Service) buildGossip() error {
 	for _, t := range StandardTopics {
 		maxSize = max(maxSize, s.val.MaxSize(t))
 	}
-	ps, err := pubsub.NewGossipSub(s.ctx, s.host,
+	opts := []pubsub.Option{
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
 		pubsub.WithNoAuthor(),
 		pubsub.WithMessageIdFn(func(m *pb.Message) string { return MessageID(m.Data) }),
 		pubsub.WithSeenMessagesTTL(SeenTTL(s.cfg.Validation.withDefaults())),
-		pubsub.WithMaxMessageSize(maxSize+1024),
+		pubsub.WithMaxMessageSize(maxSize + 1024),
 		pubsub.WithPeerFilter(func(p peer.ID, _ string) bool { return s.registered(p) }),
 		pubsub.WithValidateWorkers(runtime.GOMAXPROCS(0)),
 		pubsub.WithPeerOutboundQueueSize(256),
 		pubsub.WithValidateQueueSize(1024),
-	)
+	}
+	if s.cfg.AppScore != nil {
+		opts = append(opts, pubsub.WithPeerScore(&pubsub.PeerScoreParams{
+			AppSpecificScore:  s.cfg.AppScore,
+			AppSpecificWeight: 1,
+			DecayInterval:     time.Second,
+			DecayToZero:       0.01,
+			RetainScore:       10 * time.Minute,
+			Topics:            map[string]*pubsub.TopicScoreParams{},
+		}, &pubsub.PeerScoreThresholds{
+			GossipThreshold:             -10,
+			PublishThreshold:            -50,
+			GraylistThreshold:           -80,
+			AcceptPXThreshold:           0,
+			OpportunisticGraftThreshold: 1,
+		}))
+	}
+	ps, err := pubsub.NewGossipSub(s.ctx, s.host, opts...)
 	if err != nil {
 		return fmt.Errorf("gossipsub: %w", err)
 	}
@@ -77,6 +94,9 @@ func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *p
 				s.log.Debug("gossip message refused", "topic", name, "from", from, "reason", v.Reason)
 			}
 			if v.Result == Reject {
+				if from != s.id.PeerID && s.cfg.OnRejected != nil {
+					s.cfg.OnRejected(from)
+				}
 				return pubsub.ValidationReject
 			}
 			return pubsub.ValidationIgnore

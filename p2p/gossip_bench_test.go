@@ -47,6 +47,7 @@ import (
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	p2pcrypto "github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	yamux "github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	noise "github.com/libp2p/go-libp2p/p2p/security/noise"
@@ -91,10 +92,12 @@ type benchNet struct {
 	n       int
 	publish []func(ctx context.Context, data []byte) error
 	peers   []func() int
-	handler atomic.Pointer[func(node int, payload []byte)]
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	closers []func()
+	// neighbours lists each node's connected peers by index (ours only).
+	neighbours func() [][]int
+	handler    atomic.Pointer[func(node int, payload []byte)]
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
+	closers    []func()
 }
 
 func (bn *benchNet) deliver(i int, payload []byte) {
@@ -210,6 +213,21 @@ func benchOurs(b *testing.B, n, target int) *benchNet {
 			m, err := sub.Next(ctx)
 			return m.Payload, err
 		})
+	}
+	index := map[peer.ID]int{}
+	for i, svc := range svcs {
+		index[svc.ID().PeerID] = i
+	}
+	bn.neighbours = func() [][]int {
+		out := make([][]int, n)
+		for i, svc := range svcs {
+			for _, p := range svc.Host().Network().Peers() {
+				if j, ok := index[p]; ok {
+					out[i] = append(out[i], j)
+				}
+			}
+		}
+		return out
 	}
 	for _, svc := range svcs {
 		if err := svc.Start(); err != nil {
@@ -338,18 +356,14 @@ func benchConnectAll(b *testing.B, hosts []host.Host) {
 	}
 }
 
-// benchConnectRandom mimics p2p.Service discovery: each host in turn dials
-// random others until it has target peers (inbound connections count).
-func benchConnectRandom(target int) func(*testing.B, []host.Host) {
+// benchConnectGraph connects host i to host j for every j in graph[i].
+func benchConnectGraph(graph [][]int) func(*testing.B, []host.Host) {
 	return func(b *testing.B, hosts []host.Host) {
 		b.Helper()
-		for i, h := range hosts {
-			for _, j := range mrand.Perm(len(hosts)) {
-				if len(h.Network().Peers()) >= target {
-					break
-				}
-				if j != i {
-					benchConnect(b, h, hosts[j])
+		for i, js := range graph {
+			for _, j := range js {
+				if hosts[i].Network().Connectedness(hosts[j].ID()) != network.Connected {
+					benchConnect(b, hosts[i], hosts[j])
 				}
 			}
 		}
@@ -390,6 +404,20 @@ func benchWaitPeers(b *testing.B, bn *benchNet, want int) {
 			b.Fatalf("timed out waiting for %d peers per node", want)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// benchSettle waits (up to 30 s) until the mean peer count of bn has not
+// changed for 2 s.
+func benchSettle(bn *benchNet) {
+	last, same := -1.0, 0
+	for deadline := time.Now().Add(30 * time.Second); same < 4 && time.Now().Before(deadline); {
+		time.Sleep(500 * time.Millisecond)
+		if m := bn.meanPeers(); m == last {
+			same++
+		} else {
+			last, same = m, 0
+		}
 	}
 }
 
@@ -644,35 +672,46 @@ const (
 	benchLatencySlices = 5
 )
 
-// BenchmarkGossipLatency: 30 nodes, each with about 8 peers (ours by its own
-// discovery with TargetPeers 8; the baseline's hosts each dial random others
-// until they have 8). In one op each variant gets benchLatencySlices slices
-// of benchLatencySlice, interleaved; in a slice a random node publishes a
-// 256-byte message every 10 ms (100 msg/s) carrying its send time, and every
-// other node's subscriber records the delay from just before Publish (so ours
-// includes signing) to receipt; a slice ends once every receipt is in (or
-// nothing arrived for benchStall). Per variant: <v>-p50-ms, <v>-p99-ms and
-// <v>-max-ms over the op's receipts, <v>-peers the mean connected peers per
-// node; p99-ours/nosign is the ratio of the p99s; delivered-% is the lowest
-// share of receipts that arrived.
+// BenchmarkGossipLatency: 30 nodes. Ours runs with TargetPeers 8 and finds
+// its peers itself (discovery, DHT, inbound connections); the baseline's
+// hosts are then connected in the very graph ours formed, so that both
+// gossip over the same topology. In one op each variant gets
+// benchLatencySlices slices of benchLatencySlice, interleaved; in a slice a
+// random node publishes a 256-byte message every 10 ms (100 msg/s) carrying
+// its send time, and every other node's subscriber records the delay from
+// just before Publish (so ours includes signing) to receipt; a slice ends
+// once every receipt is in (or nothing arrived for benchStall). Per variant:
+// <v>-p50-ms, <v>-p99-ms and <v>-max-ms over the op's receipts, <v>-peers the
+// mean connected peers per node, <v>-cores the CPU the whole process used
+// while the variant ran (both networks, so the idle one adds a little);
+// p99-ours/nosign is the ratio of the p99s;
+// delivered-% is the lowest share of receipts that arrived.
 func BenchmarkGossipLatency(b *testing.B) {
 	n, target := benchLatencyNodes, benchLatencyTarget
+	var ours *benchNet
 	ns := &benchNets{variants: []benchVariant{
-		{"ours", func(b *testing.B) *benchNet { return benchOurs(b, n, target) }},
+		{"ours", func(b *testing.B) *benchNet {
+			ours = benchOurs(b, n, target)
+			return ours
+		}},
 		{"nosign", func(b *testing.B) *benchNet {
-			bn := benchPlain(b, n, benchNoSign, benchConnectRandom(target))
-			benchWaitPeers(b, bn, target)
-			return bn
+			benchSettle(ours)
+			return benchPlain(b, n, benchNoSign, benchConnectGraph(ours.neighbours()))
 		}},
 	}}
 	b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
 		nets := ns.get(b)
 		delays := make([][]time.Duration, len(nets))
 		want := make([]int, len(nets))
+		cpu := make([]time.Duration, len(nets))
+		wall := make([]time.Duration, len(nets))
 		b.ResetTimer()
 		for range b.N {
 			benchInterleave(len(nets), benchLatencySlices, func(v int) {
+				cpu0, start := benchCPUTime(b), time.Now()
 				got, w := benchLatencySliceRun(b, nets[v], benchLatencySlice)
+				cpu[v] += benchCPUTime(b) - cpu0
+				wall[v] += time.Since(start)
 				delays[v] = append(delays[v], got...)
 				want[v] += w
 			})
@@ -689,6 +728,7 @@ func BenchmarkGossipLatency(b *testing.B) {
 			b.ReportMetric(ms(p99[v]), name+"-p99-ms")
 			b.ReportMetric(ms(benchPercentile(ds, 100)), name+"-max-ms")
 			b.ReportMetric(nets[v].meanPeers(), name+"-peers")
+			b.ReportMetric(cpu[v].Seconds()/wall[v].Seconds(), name+"-cores")
 			share := 100 * float64(len(ds)) / float64(want[v])
 			delivered = min(delivered, share)
 			if len(ds) < want[v] {

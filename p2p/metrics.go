@@ -7,18 +7,20 @@ import (
 )
 
 type metrics struct {
-	peers       prometheus.Gauge
-	gated       *prometheus.CounterVec
-	handshakes  *prometheus.CounterVec
-	dials       *prometheus.CounterVec
-	messages    *prometheus.CounterVec
-	validation  prometheus.Histogram
-	published   *prometheus.CounterVec
-	bytesIn     *prometheus.CounterVec
-	bytesOut    *prometheus.CounterVec
-	addrBook    prometheus.Gauge
-	addrExpired prometheus.Counter
-	idleClosed  prometheus.Counter
+	peers        prometheus.Gauge
+	gated        *prometheus.CounterVec
+	handshakes   *prometheus.CounterVec
+	dials        *prometheus.CounterVec
+	messages     *prometheus.CounterVec
+	validation   prometheus.Histogram
+	published    *prometheus.CounterVec
+	bytesIn      *prometheus.CounterVec
+	bytesOut     *prometheus.CounterVec
+	addrBook     prometheus.Gauge
+	addrExpired  prometheus.Counter
+	idleClosed   prometheus.Counter
+	observations *prometheus.CounterVec
+	rtt          prometheus.Histogram
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -60,6 +62,16 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		idleClosed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "validator_p2p_idle_closed_total", Help: "Connections closed after idle_timeout without streams.",
 		}),
+		observations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "validator_p2p_pings_total", Help: "Liveness probes of registered peers, by result (answered, miss, unreachable).",
+		}, []string{"result"}),
+		rtt: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "validator_p2p_ping_rtt_seconds", Help: "Round-trip time of answered liveness pings.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+		}),
+	}
+	for _, r := range []string{"answered", "miss", "unreachable"} {
+		m.observations.WithLabelValues(r)
 	}
 	for _, d := range []string{"inbound", "outbound"} {
 		m.gated.WithLabelValues(d)
@@ -83,7 +95,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.peers, m.gated, m.handshakes, m.dials, m.messages, m.validation, m.published, m.bytesIn, m.bytesOut, m.addrBook, m.addrExpired, m.idleClosed} {
+	for _, c := range []prometheus.Collector{m.peers, m.gated, m.handshakes, m.dials, m.messages, m.validation, m.published, m.bytesIn, m.bytesOut, m.addrBook, m.addrExpired, m.idleClosed, m.observations, m.rtt} {
 		if err := reg.Register(c); err != nil {
 			return nil, errors.Join(errors.New("register p2p metrics"), err)
 		}

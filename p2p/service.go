@@ -232,6 +232,7 @@ func (s *Service) Start() error {
 		s.goLoop(s.discoveryLoop)
 		s.goLoop(s.heartbeatLoop)
 		s.goLoop(s.idleLoop)
+		s.goLoop(s.proberLoop)
 		s.goLoop(s.book.expiryLoop(s.ctx, s.m))
 		s.log.Info("p2p listening", "peer_id", s.id.PeerID, "addrs", s.host.Addrs())
 	})

@@ -1,0 +1,161 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/protocol/ping"
+)
+
+// Observation is one liveness probe of a registered peer. p2p only reports
+// what it saw; reputation/ decides what it means.
+type Observation struct {
+	PeerID peer.ID
+	NodeID common.Address
+	At     time.Time
+	// RTT is set when the peer answered.
+	RTT time.Duration
+	// Miss: connected, but the ping failed or timed out.
+	Miss bool
+	// Unreachable: not connected, and a dial failed.
+	Unreachable bool
+}
+
+// proberLoop pings every registered peer each PingInterval (with jitter):
+// connected peers over libp2p ping, unconnected ones after a redial attempt.
+func (s *Service) proberLoop() {
+	if s.cfg.OnObservation == nil {
+		return
+	}
+	t := time.NewTimer(s.jitter(s.cfg.PingInterval))
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+			s.probeAll()
+			t.Reset(s.jitter(s.cfg.PingInterval))
+		}
+	}
+}
+
+// jitter spreads d by ±10% so a network started at once does not probe in step.
+func (s *Service) jitter(d time.Duration) time.Duration {
+	return d*9/10 + time.Duration(float64(d/5)*randFloat())
+}
+
+func (s *Service) probeAll() {
+	members := s.members.Members()
+	sem := make(chan struct{}, 16)
+	var wg sync.WaitGroup
+	for _, m := range members {
+		if m.PeerID == s.id.PeerID {
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-s.ctx.Done():
+			wg.Wait()
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if o, ok := s.probe(m); ok {
+				s.m.observations.WithLabelValues(o.kind()).Inc()
+				if o.RTT > 0 {
+					s.m.rtt.Observe(o.RTT.Seconds())
+				}
+				s.cfg.OnObservation(o)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (o Observation) kind() string {
+	switch {
+	case o.Unreachable:
+		return "unreachable"
+	case o.Miss:
+		return "miss"
+	default:
+		return "answered"
+	}
+}
+
+// probe pings one member; ok is false when the service is shutting down.
+func (s *Service) probe(m Member) (Observation, bool) {
+	o := Observation{PeerID: m.PeerID, NodeID: m.ID}
+	if s.host.Network().Connectedness(m.PeerID) != network.Connected {
+		s.mu.Lock()
+		_, banned := s.banned[m.PeerID]
+		s.mu.Unlock()
+		if banned || !s.dialForProbe(m) {
+			if s.ctx.Err() != nil {
+				return o, false
+			}
+			o.At, o.Unreachable = time.Now(), true
+			return o, true
+		}
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.PingTimeout)
+	defer cancel()
+	var res ping.Result
+	select {
+	case res = <-ping.Ping(ctx, s.host, m.PeerID):
+	case <-ctx.Done():
+		res.Error = ctx.Err()
+	}
+	if s.ctx.Err() != nil {
+		return o, false
+	}
+	o.At = time.Now()
+	if res.Error != nil || res.RTT <= 0 {
+		o.Miss = true
+		if res.Error == nil {
+			res.Error = errors.New("no RTT")
+		}
+		s.log.Debug("ping missed", "peer", m.PeerID, "err", res.Error)
+		return o, true
+	}
+	o.RTT = res.RTT
+	return o, true
+}
+
+func (s *Service) dialForProbe(m Member) bool {
+	addrs := m.Addrs
+	if e, ok := s.book.Get(m.PeerID); ok {
+		addrs = append(e.Addrs, addrs...)
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, min(s.cfg.DialTimeout, s.cfg.PingTimeout))
+	defer cancel()
+	return s.host.Connect(ctx, peer.AddrInfo{ID: m.PeerID, Addrs: addrs}) == nil
+}
+
+// TagPeer sets a peer's value for the connection manager (0..100, higher is
+// kept longer); reputation feeds it.
+func (s *Service) TagPeer(p peer.ID, value int) {
+	s.cm.TagPeer(p, "reputation", value)
+}
+
+// ProtocolID is the ID of a request/response protocol name on this network:
+// /validator/<network>/<name>/1.
+func (s *Service) ProtocolID(name string) string {
+	return "/validator/" + s.cfg.Network + "/" + name + "/1"
+}
+
+// Handle serves a request/response protocol on this network's host.
+func (s *Service) Handle(rr ReqResp, h Handler) { rr.Serve(s.host, h) }
+
+// Request sends one request over rr to a peer.
+func (s *Service) Request(ctx context.Context, rr ReqResp, p peer.ID, req []byte) ([]byte, error) {
+	return rr.Request(ctx, s.host, p, req)
+}

@@ -1,0 +1,73 @@
+package p2p_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"validator/p2p"
+)
+
+// obsLog collects a prober's observations per node ID.
+type obsLog struct {
+	mu  sync.Mutex
+	obs map[common.Address][]p2p.Observation
+}
+
+func (l *obsLog) add(o p2p.Observation) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.obs == nil {
+		l.obs = map[common.Address][]p2p.Observation{}
+	}
+	l.obs[o.NodeID] = append(l.obs[o.NodeID], o)
+}
+
+func (l *obsLog) last(id common.Address) (p2p.Observation, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	o := l.obs[id]
+	if len(o) == 0 {
+		return p2p.Observation{}, 0
+	}
+	return o[len(o)-1], len(o)
+}
+
+// TestProberObservesPeers: connected peers are pinged with an RTT; a peer whose
+// host is gone is reported unreachable.
+func TestProberObservesPeers(t *testing.T) {
+	n := newLNet(t)
+	var log obsLog
+	watcher := n.addNode(func(c *p2p.Config) {
+		c.PingInterval = 200 * time.Millisecond
+		c.PingTimeout = 500 * time.Millisecond
+		c.DialTimeout = 500 * time.Millisecond
+		c.OnObservation = log.add
+	})
+	n.register(watcher)
+	peers := n.launch(2)
+	n.start(watcher, 3)
+	for _, p := range peers {
+		waitFor(t, "an answered ping", func() bool {
+			o, _ := log.last(p.id.NodeID)
+			return o.RTT > 0 && !o.Miss && !o.Unreachable && o.PeerID == p.id.PeerID
+		})
+	}
+	gone := peers[1]
+	gone.stop()
+	waitFor(t, "the stopped peer to be reported unreachable or missing", func() bool {
+		o, _ := log.last(gone.id.NodeID)
+		return o.Unreachable || o.Miss
+	})
+	// The live one keeps answering.
+	_, before := log.last(peers[0].id.NodeID)
+	waitFor(t, "more answered pings", func() bool {
+		o, k := log.last(peers[0].id.NodeID)
+		return k > before+2 && o.RTT > 0
+	})
+	if got := counter(t, watcher.reg, "validator_p2p_pings_total", "answered"); got == 0 {
+		t.Fatal("answered pings not counted")
+	}
+}
