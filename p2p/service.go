@@ -642,3 +642,14 @@ func (s *Service) idleLoop() {
 		}
 	}
 }
+
+// RestoreAddrs seeds the address book and peerstore with entries persisted
+// before a restart; entries older than the expiry are ignored by the book.
+func (s *Service) RestoreAddrs(entries []AddrEntry) {
+	for _, e := range entries {
+		if s.book.Put(e) {
+			s.host.Peerstore().AddAddrs(e.PeerID, e.Addrs, s.cfg.AddrExpiry)
+		}
+	}
+	s.m.addrBook.Set(float64(s.book.Len()))
+}

@@ -1,0 +1,319 @@
+// Package evidence turns liveness observations into durable, signed evidence:
+// the Recorder runs them through reputation's state machine, writes transitions
+// and per-interval summaries to the store, keeps scores current, and restores
+// all of it after a restart; Build, Sign and Verify export evidence as JSON a
+// third party can check. It imports neither libp2p nor Badger: the node layer
+// feeds it observations by node ID.
+package evidence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"validator/reputation"
+	"validator/store"
+)
+
+// Option configures a Recorder.
+type Option func(*config)
+
+type config struct {
+	score      reputation.ScoreConfig
+	log        *slog.Logger
+	reg        prometheus.Registerer
+	now        func() time.Time
+	keepMinute time.Duration
+}
+
+// WithScoreConfig sets the score windows and penalties.
+func WithScoreConfig(c reputation.ScoreConfig) Option { return func(o *config) { o.score = c } }
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(o *config) { o.log = l } }
+
+// WithRegisterer registers the recorder's metrics.
+func WithRegisterer(r prometheus.Registerer) Option { return func(o *config) { o.reg = r } }
+
+// WithClock replaces time.Now (tests).
+func WithClock(now func() time.Time) Option { return func(o *config) { o.now = now } }
+
+// Recorder keeps liveness evidence: tracker → store, scores, restore.
+type Recorder struct {
+	tracker *reputation.Tracker
+	store   *store.Store
+	cfg     config
+	log     *slog.Logger
+	m       *metrics
+
+	mu      sync.RWMutex
+	scores  map[common.Address]float64
+	history map[common.Address]*history
+}
+
+// history is the evidence a score needs, kept in memory: recent summaries as
+// they came, older ones merged per hour, nothing beyond the longest window.
+type history struct {
+	recent []reputation.Summary
+	hourly []reputation.Summary
+}
+
+// NewRecorder records the evidence of tracker into st.
+func NewRecorder(tracker *reputation.Tracker, st *store.Store, opts ...Option) (*Recorder, error) {
+	cfg := config{score: reputation.DefaultScoreConfig(), log: slog.Default(), now: time.Now, keepMinute: 2 * time.Hour}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := cfg.score.Validate(); err != nil {
+		return nil, fmt.Errorf("evidence recorder: %w", err)
+	}
+	m, err := newMetrics(cfg.reg)
+	if err != nil {
+		return nil, err
+	}
+	return &Recorder{
+		tracker: tracker, store: st, cfg: cfg, log: cfg.log, m: m,
+		scores: map[common.Address]float64{}, history: map[common.Address]*history{},
+	}, nil
+}
+
+func (r *Recorder) longest() time.Duration {
+	var l time.Duration
+	for _, w := range r.cfg.score.Windows {
+		l = max(l, w.Length)
+	}
+	return l
+}
+
+// Restore loads states, scores and the evidence behind them from the store.
+// Call it before the first observation.
+func (r *Recorder) Restore() (int, error) {
+	peers, err := r.store.Peers()
+	if err != nil {
+		return 0, fmt.Errorf("restore peers: %w", err)
+	}
+	now := r.cfg.now()
+	from := now.Add(-r.longest())
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range peers {
+		r.tracker.Restore(p.Peer, reputation.State(p.State), p.Since)
+		r.scores[p.Peer] = p.Score
+		sums, err := r.store.Summaries(p.Peer, from, now)
+		if err != nil {
+			return 0, fmt.Errorf("restore evidence of %s: %w", p.Peer, err)
+		}
+		h := &history{}
+		for _, s := range sums {
+			h.add(toRep(s), now, r.cfg.keepMinute)
+		}
+		r.history[p.Peer] = h
+		r.scores[p.Peer] = reputation.Score(h.all(), now, r.cfg.score)
+	}
+	r.updateGaugesLocked()
+	return len(peers), nil
+}
+
+// Observe applies one probe result and records any state change.
+func (r *Recorder) Observe(o reputation.Observation) {
+	for _, tr := range r.tracker.Observe(o) {
+		r.m.transitions.WithLabelValues(tr.To.String()).Inc()
+		if err := r.store.AddTransition(store.Transition{Peer: tr.Peer, At: tr.At, From: store.State(tr.From), To: store.State(tr.To), Reason: tr.Reason}); err != nil {
+			r.m.writeErrors.Inc()
+			r.log.Warn("evidence not written", "peer", tr.Peer, "err", err)
+		}
+		if tr.To == reputation.Offline || tr.From == reputation.Offline {
+			r.log.Info("peer liveness changed", "node", tr.Peer, "from", tr.From, "to", tr.To, "reason", tr.Reason)
+		} else {
+			r.log.Debug("peer liveness changed", "node", tr.Peer, "from", tr.From, "to", tr.To, "reason", tr.Reason)
+		}
+		r.mu.Lock()
+		score, ok := r.scores[tr.Peer]
+		if !ok {
+			score = reputation.NeutralScore
+		}
+		r.mu.Unlock()
+		if err := r.store.PutPeers([]store.PeerRecord{{Peer: tr.Peer, State: store.State(tr.To), Since: tr.At, Score: score, UpdatedAt: r.cfg.now()}}); err != nil {
+			r.m.writeErrors.Inc()
+		}
+		r.updateGauges()
+	}
+}
+
+// Rejected records that a gossip message forwarded by peer was rejected.
+func (r *Recorder) Rejected(peer common.Address) { r.tracker.Rejected(peer, r.cfg.now()) }
+
+// Score is a peer's current score (reputation.NeutralScore if nothing is known).
+func (r *Recorder) Score(peer common.Address) float64 {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if s, ok := r.scores[peer]; ok {
+		return s
+	}
+	return reputation.NeutralScore
+}
+
+// Scores returns every known peer's score.
+func (r *Recorder) Scores() map[common.Address]float64 {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make(map[common.Address]float64, len(r.scores))
+	for k, v := range r.scores {
+		out[k] = v
+	}
+	return out
+}
+
+// States returns every known peer's liveness.
+func (r *Recorder) States() map[common.Address]reputation.PeerState { return r.tracker.States() }
+
+// Forget drops a peer that left the registry from the live state (its
+// evidence stays in the store until retention removes it).
+func (r *Recorder) Forget(peer common.Address) {
+	r.tracker.Forget(peer)
+	r.mu.Lock()
+	delete(r.scores, peer)
+	delete(r.history, peer)
+	r.mu.Unlock()
+	if err := r.store.DeletePeers([]common.Address{peer}); err != nil {
+		r.m.writeErrors.Inc()
+	}
+	r.updateGauges()
+}
+
+// Run flushes ended intervals to the store every interval and recomputes
+// scores, until ctx ends; then it flushes once more.
+func (r *Recorder) Run(ctx context.Context, interval time.Duration) error {
+	if interval <= 0 {
+		return errors.New("evidence recorder: interval must be > 0")
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			r.Flush()
+			return nil
+		case <-t.C:
+			r.Flush()
+		}
+	}
+}
+
+// Flush writes the summaries of ended intervals and updates scores.
+func (r *Recorder) Flush() {
+	now := r.cfg.now()
+	sums := r.tracker.Flush(now)
+	if len(sums) > 0 {
+		batch := make([]store.Summary, len(sums))
+		for i, s := range sums {
+			batch[i] = store.Summary(s)
+		}
+		if err := r.store.AddSummaries(batch); err != nil {
+			r.m.writeErrors.Inc()
+			r.log.Warn("evidence summaries not written", "count", len(batch), "err", err)
+		}
+	}
+	r.mu.Lock()
+	for _, s := range sums {
+		h := r.history[s.Peer]
+		if h == nil {
+			h = &history{}
+			r.history[s.Peer] = h
+		}
+		h.add(s, now, r.cfg.keepMinute)
+	}
+	var recs []store.PeerRecord
+	states := r.tracker.States()
+	for peer, h := range r.history {
+		h.trim(now, r.longest())
+		score := reputation.Score(h.all(), now, r.cfg.score)
+		r.scores[peer] = score
+		st := states[peer]
+		recs = append(recs, store.PeerRecord{Peer: peer, State: store.State(st.State), Since: st.Since, Score: score, UpdatedAt: now})
+	}
+	r.updateGaugesLocked()
+	r.mu.Unlock()
+	sort.Slice(recs, func(i, j int) bool { return recs[i].Peer.Cmp(recs[j].Peer) < 0 })
+	if len(recs) > 0 {
+		if err := r.store.PutPeers(recs); err != nil {
+			r.m.writeErrors.Inc()
+			r.log.Warn("peer states not written", "err", err)
+		}
+	}
+}
+
+func (r *Recorder) updateGauges() {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	r.updateGaugesLocked()
+}
+
+func (r *Recorder) updateGaugesLocked() {
+	counts := map[reputation.State]int{}
+	for _, st := range r.tracker.States() {
+		counts[st.State]++
+	}
+	for _, s := range []reputation.State{reputation.Unknown, reputation.Responsive, reputation.Slow, reputation.Offline} {
+		r.m.peers.WithLabelValues(s.String()).Set(float64(counts[s]))
+	}
+	scores := make(map[[20]byte]float64, len(r.scores))
+	for k, v := range r.scores {
+		scores[k] = v
+	}
+	r.m.setScores(scores)
+}
+
+func toRep(s store.Summary) reputation.Summary { return reputation.Summary(s) }
+
+// add keeps s, merging summaries older than keep into hourly ones.
+func (h *history) add(s reputation.Summary, now time.Time, keep time.Duration) {
+	h.recent = append(h.recent, s)
+	cut := now.Add(-keep)
+	i := 0
+	for ; i < len(h.recent) && h.recent[i].End.Before(cut); i++ {
+		h.merge(h.recent[i])
+	}
+	h.recent = h.recent[i:]
+}
+
+func (h *history) merge(s reputation.Summary) {
+	hour := s.Start.Truncate(time.Hour)
+	if n := len(h.hourly); n > 0 && h.hourly[n-1].Start.Truncate(time.Hour).Equal(hour) {
+		m := &h.hourly[n-1]
+		m.End = maxTime(m.End, s.End)
+		m.PingsSent += s.PingsSent
+		m.PingsAnswered += s.PingsAnswered
+		m.Offline += s.Offline
+		m.Rejected += s.Rejected
+		return
+	}
+	h.hourly = append(h.hourly, s)
+}
+
+func (h *history) trim(now time.Time, longest time.Duration) {
+	cut := now.Add(-longest)
+	i := 0
+	for ; i < len(h.hourly) && h.hourly[i].End.Before(cut); i++ {
+	}
+	h.hourly = h.hourly[i:]
+}
+
+func (h *history) all() []reputation.Summary {
+	out := make([]reputation.Summary, 0, len(h.hourly)+len(h.recent))
+	return append(append(out, h.hourly...), h.recent...)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
