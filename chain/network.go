@@ -94,3 +94,14 @@ func mustKey(seed []byte) *ecdsa.PrivateKey {
 	}
 	return k
 }
+
+// DevnetOperatorKey is the published key of devnet operator i (funded by the
+// embedded devnet). Like DevnetDeployerKey it guards nothing.
+func DevnetOperatorKey(i int) *ecdsa.PrivateKey {
+	return mustKey(crypto.Keccak256([]byte(fmt.Sprintf("validator/devnet/operator/%d", i))))
+}
+
+// DevnetNodeKey is the published node key of devnet validator i.
+func DevnetNodeKey(i int) *ecdsa.PrivateKey {
+	return mustKey(crypto.Keccak256([]byte(fmt.Sprintf("validator/devnet/node/%d", i))))
+}

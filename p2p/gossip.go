@@ -78,6 +78,11 @@ func (s *Service) joinTopic(name string) error {
 
 func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *pubsub.Message) pubsub.ValidationResult {
 	return func(_ context.Context, from peer.ID, msg *pubsub.Message) pubsub.ValidationResult {
+		if from == s.id.PeerID {
+			// Our own Publish: pubsub validates local messages inline, but we
+			// just signed this envelope; only remote messages are verified.
+			return s.acceptLocal(name, msg)
+		}
 		start := time.Now()
 		v := verified{Verdict: s.val.Validate(name, msg.Data)}
 		if v.Result == Accept && name == TopicHeartbeats {
@@ -105,6 +110,19 @@ func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *p
 		msg.ValidatorData = &v
 		return pubsub.ValidationAccept
 	}
+}
+
+func (s *Service) acceptLocal(name string, msg *pubsub.Message) pubsub.ValidationResult {
+	env, err := DecodeEnvelope(msg.Data)
+	if err != nil {
+		return pubsub.ValidationReject
+	}
+	self, ok := s.members.ByID(s.id.NodeID)
+	if !ok {
+		self = Member{ID: s.id.NodeID, PeerID: s.id.PeerID}
+	}
+	msg.ValidatorData = &verified{Verdict: Verdict{Result: Accept, Reason: ReasonOK, Envelope: env, Sender: self}}
+	return pubsub.ValidationAccept
 }
 
 // Publish signs payload into an envelope and gossips it on topic.
@@ -301,17 +319,32 @@ func (s *Service) heartbeatLoop() {
 			s.m.addrBook.Set(float64(s.book.Len()))
 		}
 	})
-	t := time.NewTimer(0)
+	// A heartbeat sent before anyone listens is lost, so beat when a peer has
+	// just completed the handshake (it has our subscription a moment later:
+	// beat again shortly after), and otherwise every interval with jitter so a
+	// network started at once does not beat in lockstep.
+	t := time.NewTimer(s.jitter(s.cfg.HeartbeatInterval))
 	defer t.Stop()
+	var last time.Time
+	followUp := false
 	for {
 		select {
 		case <-s.ctx.Done():
 			return
+		case <-s.hbKick:
+			if time.Since(last) < 250*time.Millisecond {
+				continue
+			}
+			followUp = true
 		case <-t.C:
-			s.sendHeartbeat()
-			// Jitter keeps a network started at once from beating in lockstep.
-			t.Reset(s.cfg.HeartbeatInterval*9/10 + time.Duration(float64(s.cfg.HeartbeatInterval/5)*randFloat()))
 		}
+		s.sendHeartbeat()
+		last = time.Now()
+		next := s.jitter(s.cfg.HeartbeatInterval)
+		if followUp {
+			next, followUp = min(next, time.Second), false
+		}
+		t.Reset(next)
 	}
 }
 

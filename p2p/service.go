@@ -54,6 +54,7 @@ type Service struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	kick   chan struct{}
+	hbKick chan struct{}
 
 	mu     sync.Mutex
 	peers  map[peer.ID]*peerState
@@ -93,7 +94,7 @@ func New(id Identity, members Membership, cfg Config) (*Service, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		id: id, members: members, cfg: cfg, log: cfg.Logger.With("network", cfg.Network), m: m, val: val,
-		topics: map[string]*pubsub.Topic{}, boot: boot, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1),
+		topics: map[string]*pubsub.Topic{}, boot: boot, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), hbKick: make(chan struct{}, 1),
 		peers: map[peer.ID]*peerState{}, banned: map[peer.ID]time.Time{}, subs: map[*Subscription]struct{}{},
 	}
 	s.book = NewAddrBook(cfg.AddrExpiry)
@@ -387,6 +388,10 @@ func (s *Service) handshakeDone(p peer.ID, st Status) {
 	ps.handshaked, ps.status = true, st
 	s.mu.Unlock()
 	if first {
+		select {
+		case s.hbKick <- struct{}{}:
+		default:
+		}
 		s.m.handshakes.WithLabelValues("ok").Inc()
 		s.log.Debug("peer handshaked", "peer", p, "version", st.Version)
 	}
