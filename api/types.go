@@ -1,0 +1,172 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"validator/evidence"
+)
+
+// The API depends on the rest of the node only through the interfaces below,
+// so it can be tested against in-memory implementations and wired to the real
+// parts by thin adapters in node/.
+
+// Network is the p2p layer as the API uses it.
+type Network interface {
+	// Publish signs payload and gossips it on topic (a short name such as
+	// "jobs"). Errors wrapping ErrUnknownTopic answer 404, ErrTooLarge 413.
+	Publish(ctx context.Context, topic string, payload []byte) error
+	// Subscribe starts receiving a topic's verified messages.
+	Subscribe(topic string) (Subscription, error)
+	// PeerCount is the number of connected registered peers.
+	PeerCount() int
+	// Peers lists connected peers, filling the connection fields of Peer; the
+	// API adds the liveness fields from Evidence.
+	Peers() []Peer
+	// Topics are the short names of the topics this node carries.
+	Topics() []string
+	// ListenAddrs are this node's dialable multiaddrs.
+	ListenAddrs() []string
+}
+
+// Subscription yields one topic's messages.
+type Subscription interface {
+	// Next blocks for the next message; it fails when ctx ends or the
+	// subscription is closed.
+	Next(ctx context.Context) (Message, error)
+	// Close ends the subscription; Next then fails.
+	Close()
+}
+
+// Registry reports the registry view's progress.
+type Registry interface {
+	Status() RegistryStatus
+}
+
+// Evidence exports signed liveness evidence and reports peers' current
+// liveness.
+type Evidence interface {
+	// Export builds and signs this node's evidence about peer in [from, to].
+	Export(peer common.Address, from, to time.Time) (evidence.Signed, error)
+	// PeerStates is every tracked peer's current liveness, by node ID.
+	PeerStates() map[common.Address]PeerLiveness
+}
+
+// Info is what the node knows about itself at wiring time.
+type Info struct {
+	NodeID   common.Address
+	PeerID   string
+	Network  string
+	ChainID  uint64
+	Registry common.Address
+	Version  string
+	// Started is when the node started; zero means when the API was built.
+	Started time.Time
+}
+
+// Sentinel errors a Network may wrap so the API answers with the right status.
+var (
+	// ErrUnknownTopic: the topic is not one this network carries (404).
+	ErrUnknownTopic = errors.New("unknown topic")
+	// ErrTooLarge: the payload does not fit the topic's size cap (413).
+	ErrTooLarge = errors.New("payload too large")
+)
+
+// Message is a verified gossip message, as the API streams it.
+type Message struct {
+	// ID is a printable message ID (the node hex-encodes the p2p layer's
+	// binary one).
+	ID    string `json:"id"`
+	Topic string `json:"topic"`
+	// Sender is the registered node that signed the message.
+	Sender    common.Address `json:"sender"`
+	Timestamp time.Time      `json:"timestamp"`
+	Payload   []byte         `json:"payload_base64"`
+}
+
+// Peer is one entry of GET /v1/peers.
+type Peer struct {
+	// PeerID is empty for a tracked peer that is not connected.
+	PeerID string `json:"peer_id,omitempty"`
+	// NodeID is zero (and omitted) for a connected peer that is not registered.
+	NodeID     common.Address `json:"node_id,omitzero"`
+	Registered bool           `json:"registered"`
+	Connected  bool           `json:"connected"`
+	// Direction is "inbound" or "outbound" for a connected peer.
+	Direction      string    `json:"direction,omitempty"`
+	Addrs          []string  `json:"addrs,omitempty"`
+	LatencyMs      float64   `json:"latency_ms,omitempty"`
+	ConnectedSince time.Time `json:"connected_since,omitzero"`
+	Version        string    `json:"version,omitempty"`
+
+	// Liveness, filled by the API from Evidence.PeerStates.
+	State      string    `json:"state,omitempty"`
+	StateSince time.Time `json:"state_since,omitzero"`
+	Score      *float64  `json:"score,omitempty"`
+}
+
+// PeerLiveness is a peer's current liveness class and score.
+type PeerLiveness struct {
+	// State is "unknown", "responsive", "slow" or "offline".
+	State string
+	Since time.Time
+	Score float64
+}
+
+// RegistryStatus is the registry view's progress.
+type RegistryStatus struct {
+	Synced bool `json:"synced"`
+	// Block is the last processed (confirmed) block; Head the latest head seen.
+	Block       uint64      `json:"block"`
+	BlockHash   common.Hash `json:"block_hash,omitzero"`
+	Head        uint64      `json:"head"`
+	Nodes       int         `json:"nodes"`
+	LastError   string      `json:"last_error,omitempty"`
+	LastSuccess time.Time   `json:"last_success,omitzero"`
+}
+
+// Status is the body of GET /v1/status.
+type Status struct {
+	NodeID          common.Address `json:"node_id"`
+	PeerID          string         `json:"peer_id"`
+	Network         string         `json:"network"`
+	ChainID         uint64         `json:"chain_id"`
+	RegistryAddress common.Address `json:"registry_address"`
+	Registry        RegistryStatus `json:"registry"`
+	// PeerCount is the number of connected registered peers.
+	PeerCount     int       `json:"peer_count"`
+	ListenAddrs   []string  `json:"listen_addrs"`
+	Version       string    `json:"version"`
+	StartedAt     time.Time `json:"started_at"`
+	UptimeSeconds float64   `json:"uptime_seconds"`
+}
+
+// Readiness is the body of GET /readyz.
+type Readiness struct {
+	Ready          bool `json:"ready"`
+	RegistrySynced bool `json:"registry_synced"`
+	Peers          int  `json:"peers"`
+	MinPeers       int  `json:"min_peers"`
+	// Failing says, in words, each condition that is not met.
+	Failing []string `json:"failing,omitempty"`
+}
+
+// PublishResult is the body of a 202 from POST /v1/publish/{topic}.
+type PublishResult struct {
+	Topic string `json:"topic"`
+	Bytes int    `json:"bytes"`
+}
+
+// errorBody is the body of every JSON error.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// streamEnd is the data of the SSE "end" event the server sends before it
+// closes a stream.
+type streamEnd struct {
+	Reason string `json:"reason"`
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/accounts/keystore"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/google/uuid"
+	"golang.org/x/term"
+
+	"validator/chain"
+	"validator/node"
+	"validator/p2p"
+)
+
+const passphraseEnv = "VALIDATOR_KEYS_PASSPHRASE"
+
+func loadNodeKey(path string) (*ecdsa.PrivateKey, error) {
+	k, err := crypto.LoadECDSA(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("node key %s not found: create one with `validator init` or set keys.node_key", path)
+		}
+		return nil, fmt.Errorf("load node key %s: %w", path, err)
+	}
+	return k, nil
+}
+
+// passphrase comes from keys.passphrase_file, then VALIDATOR_KEYS_PASSPHRASE,
+// then a prompt on the terminal.
+func passphrase(file string, confirm bool, errOut io.Writer) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("read passphrase file: %w", err)
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	if p, ok := os.LookupEnv(passphraseEnv); ok {
+		return p, nil
+	}
+	if !term.IsTerminal(int(os.Stdin.Fd())) {
+		// Piped input: one line.
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return "", fmt.Errorf("no passphrase: set keys.passphrase_file or %s, or run on a terminal", passphraseEnv)
+		}
+		return strings.TrimRight(line, "\r\n"), nil
+	}
+	fmt.Fprint(errOut, "Keystore passphrase: ")
+	p, err := term.ReadPassword(int(os.Stdin.Fd()))
+	fmt.Fprintln(errOut)
+	if err != nil {
+		return "", err
+	}
+	if confirm {
+		fmt.Fprint(errOut, "Repeat passphrase: ")
+		q, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(errOut)
+		if err != nil {
+			return "", err
+		}
+		if string(p) != string(q) {
+			return "", errors.New("passphrases differ")
+		}
+	}
+	return string(p), nil
+}
+
+func loadOperator(cfg node.Config, errOut io.Writer) (*chain.Signer, error) {
+	if _, err := os.Stat(cfg.Keys.OperatorKeystore); err != nil {
+		return nil, fmt.Errorf("operator keystore %s: %w (create one with `validator init` or set keys.operator_keystore)", cfg.Keys.OperatorKeystore, err)
+	}
+	pass, err := passphrase(cfg.Keys.PassphraseFile, false, errOut)
+	if err != nil {
+		return nil, err
+	}
+	return chain.LoadKeystore(cfg.Keys.OperatorKeystore, pass)
+}
+
+func cmdInit(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs := newFlags("init", "Create a node key (node.key), an operator keystore (operator.json, go-ethereum V3) and a commented validator.toml\nin --dir. The passphrase comes from --passphrase-file, "+passphraseEnv+", or a prompt.",
+		"validator init --dir ./myvalidator --passphrase-file ./pass.txt", errOut)
+	dir := fs.String("dir", ".", "directory to create the files in")
+	passFile := fs.String("passphrase-file", "", "file holding the keystore passphrase")
+	operatorHex := fs.String("operator-key", "", "import this hex private key as the operator account instead of generating one")
+	force := fs.Bool("force", false, "overwrite existing files")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		return err
+	}
+	paths := map[string]string{"node": filepath.Join(*dir, "node.key"), "operator": filepath.Join(*dir, "operator.json"), "config": filepath.Join(*dir, "validator.toml")}
+	if !*force {
+		for _, p := range paths {
+			if _, err := os.Stat(p); err == nil {
+				return fmt.Errorf("%s exists: refusing to overwrite keys (use --force, and keep a backup)", p)
+			}
+		}
+	}
+	nodeKey, err := crypto.GenerateKey()
+	if err != nil {
+		return err
+	}
+	if err := crypto.SaveECDSA(paths["node"], nodeKey); err != nil {
+		return fmt.Errorf("write node key: %w", err)
+	}
+	opKey, err := crypto.GenerateKey()
+	if *operatorHex != "" {
+		opKey, err = crypto.HexToECDSA(strings.TrimPrefix(*operatorHex, "0x"))
+	}
+	if err != nil {
+		return fmt.Errorf("operator key: %w", err)
+	}
+	pass, err := passphrase(*passFile, true, errOut)
+	if err != nil {
+		return err
+	}
+	id, err := uuid.NewRandom()
+	if err != nil {
+		return err
+	}
+	ks, err := keystore.EncryptKey(&keystore.Key{Id: id, Address: crypto.PubkeyToAddress(opKey.PublicKey), PrivateKey: opKey}, pass, keystore.StandardScryptN, keystore.StandardScryptP)
+	if err != nil {
+		return fmt.Errorf("encrypt operator keystore: %w", err)
+	}
+	if err := os.WriteFile(paths["operator"], ks, 0o600); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(paths["config"], os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := node.WriteDefaultConfig(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	ident, err := p2p.NewIdentity(nodeKey)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "node key:      %s\n  node ID:     %s\n  peer ID:     %s\n", paths["node"], ident.NodeID, ident.PeerID)
+	fmt.Fprintf(out, "operator:      %s\n  address:     %s\n", paths["operator"], crypto.PubkeyToAddress(opKey.PublicKey))
+	fmt.Fprintf(out, "config:        %s\n", paths["config"])
+	fmt.Fprintf(out, "\nNext: fund the operator address, then\n  validator register --config %s --stake 32\n  validator start --config %s\n", paths["config"], paths["config"])
+	return nil
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"validator/api"
+	"validator/evidence"
+	"validator/node"
+)
+
+// apiFlag is the node API address: --api, else VALIDATOR_API_LISTEN, else the default.
+func apiFlag(fs *flag.FlagSet) *string {
+	def := node.DefaultConfig().API.Listen
+	if v := os.Getenv("VALIDATOR_API_LISTEN"); v != "" {
+		def = v
+	}
+	return fs.String("api", def, "address of the node's local API (api.listen)")
+}
+
+func client(addr string) *api.Client {
+	if !strings.Contains(addr, "://") {
+		addr = "http://" + addr
+	}
+	return api.NewClient(addr)
+}
+
+func cmdPeers(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs := newFlags("peers", "List a running node's peers: connection, liveness state and reputation score.", "validator peers --api 127.0.0.1:7400", errOut)
+	addr := apiFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	c := client(*addr)
+	defer c.Close()
+	peers, err := c.Peers(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(peers)
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "NODE\tPEER ID\tCONNECTED\tDIRECTION\tSTATE\tSCORE\tRTT\tADDRESS\n")
+	for _, p := range peers {
+		score := "-"
+		if p.Score != nil {
+			score = fmt.Sprintf("%.3f", *p.Score)
+		}
+		rtt := "-"
+		if p.LatencyMs > 0 {
+			rtt = fmt.Sprintf("%.1fms", p.LatencyMs)
+		}
+		addr := ""
+		if len(p.Addrs) > 0 {
+			addr = p.Addrs[0]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%s\t%s\n", p.NodeID, p.PeerID, p.Connected, p.Direction, p.State, score, rtt, addr)
+	}
+	return tw.Flush()
+}
+
+func cmdStatus(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs := newFlags("status", "Show a running node's status: identity, registry sync, peers, readiness.", "validator status --api 127.0.0.1:7400", errOut)
+	addr := apiFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	c := client(*addr)
+	defer c.Close()
+	st, err := c.Status(ctx)
+	if err != nil {
+		return err
+	}
+	ready, rerr := c.Ready(ctx)
+	if *asJSON {
+		return json.NewEncoder(out).Encode(map[string]any{"status": st, "ready": ready})
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "node\t%s\npeer id\t%s\nnetwork\t%s (chain %d, registry %s)\n", st.NodeID, st.PeerID, st.Network, st.ChainID, st.RegistryAddress)
+	fmt.Fprintf(tw, "registry\tsynced=%v block=%d head=%d nodes=%d\n", st.Registry.Synced, st.Registry.Block, st.Registry.Head, st.Registry.Nodes)
+	if st.Registry.LastError != "" {
+		fmt.Fprintf(tw, "registry error\t%s\n", st.Registry.LastError)
+	}
+	fmt.Fprintf(tw, "peers\t%d\nlisten\t%s\nversion\t%s\nuptime\t%s\n", st.PeerCount, strings.Join(st.ListenAddrs, " "), st.Version, (time.Duration(st.UptimeSeconds) * time.Second).String())
+	switch {
+	case rerr != nil && ready.Ready:
+		fmt.Fprintf(tw, "ready\tunknown (%v)\n", rerr)
+	case ready.Ready:
+		fmt.Fprintf(tw, "ready\tyes\n")
+	default:
+		fmt.Fprintf(tw, "ready\tno: %s\n", strings.Join(ready.Failing, "; "))
+	}
+	return tw.Flush()
+}
+
+func cmdEvidence(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs := newFlags("evidence", "Export a running node's liveness evidence about a peer as JSON signed by the node key, and verify it.",
+		"validator evidence --peer 0xabc... --since 24h", errOut)
+	addr := apiFlag(fs)
+	peer := fs.String("peer", "", "node ID of the observed peer (required)")
+	since := fs.Duration("since", 24*time.Hour, "how far back")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !common.IsHexAddress(*peer) {
+		return usagef("--peer %q: want the peer's node ID (0x...)", *peer)
+	}
+	c := client(*addr)
+	defer c.Close()
+	to := time.Now()
+	signed, err := c.Evidence(ctx, common.HexToAddress(*peer), to.Add(-*since), to)
+	if err != nil {
+		return err
+	}
+	rep, err := evidence.Verify(signed)
+	if err != nil {
+		return fmt.Errorf("the node returned evidence that does not verify: %w", err)
+	}
+	fmt.Fprintf(errOut, "verified: observed by %s, %d transitions, %d summaries\n", rep.Observer, len(rep.Transitions), len(rep.Summaries))
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(signed)
+}

@@ -1,0 +1,137 @@
+package node
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"validator/api"
+	"validator/evidence"
+	"validator/p2p"
+)
+
+// startAPI serves the local API over the node's parts.
+func startAPI(n *Node) (apiServer, error) {
+	id := n.svc.ID()
+	srv, err := api.New(api.Config{Listen: n.cfg.API.Listen, MinPeers: n.cfg.API.MinPeers, MaxBodyBytes: n.cfg.API.MaxBodyBytes}, api.Deps{
+		Info: api.Info{
+			NodeID: id.NodeID, PeerID: id.PeerID.String(), Network: n.network.Name, ChainID: n.network.ChainID,
+			Registry: n.network.Registry, Version: n.opts.Version, Started: time.Now(),
+		},
+		Network:    apiNetwork{n.svc},
+		Registry:   apiRegistry{n},
+		Evidence:   apiEvidence{n},
+		Gatherer:   n.reg,
+		Registerer: n.reg,
+		Logger:     n.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.Start(); err != nil {
+		return nil, err
+	}
+	return srv, nil
+}
+
+type apiNetwork struct{ s *p2p.Service }
+
+func (a apiNetwork) Publish(ctx context.Context, topic string, payload []byte) error {
+	err := a.s.Publish(ctx, topic, payload)
+	switch {
+	case errors.Is(err, p2p.ErrUnknownTopic):
+		return errors.Join(api.ErrUnknownTopic, err)
+	case errors.Is(err, p2p.ErrTooLarge):
+		return errors.Join(api.ErrTooLarge, err)
+	}
+	return err
+}
+
+func (a apiNetwork) Subscribe(topic string) (api.Subscription, error) {
+	sub, err := a.s.Subscribe(topic)
+	if errors.Is(err, p2p.ErrUnknownTopic) {
+		return nil, errors.Join(api.ErrUnknownTopic, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return apiSub{sub}, nil
+}
+
+func (a apiNetwork) PeerCount() int { return a.s.PeerCount() }
+
+func (a apiNetwork) Peers() []api.Peer {
+	var out []api.Peer
+	for _, p := range a.s.Peers() {
+		ap := api.Peer{
+			PeerID: p.PeerID.String(), NodeID: p.NodeID, Registered: p.Registered, Connected: true,
+			Direction: strings.ToLower(p.Direction), ConnectedSince: p.Since, Version: p.Version,
+			LatencyMs: float64(p.Latency) / float64(time.Millisecond),
+		}
+		for _, a := range p.Addrs {
+			ap.Addrs = append(ap.Addrs, a.String())
+		}
+		out = append(out, ap)
+	}
+	return out
+}
+
+func (a apiNetwork) Topics() []string { return append([]string(nil), p2p.StandardTopics...) }
+
+func (a apiNetwork) ListenAddrs() []string {
+	var out []string
+	for _, m := range a.s.Addrs() {
+		out = append(out, m.String())
+	}
+	return out
+}
+
+type apiSub struct{ s *p2p.Subscription }
+
+func (a apiSub) Next(ctx context.Context) (api.Message, error) {
+	m, err := a.s.Next(ctx)
+	if err != nil {
+		return api.Message{}, err
+	}
+	return api.Message{ID: hex.EncodeToString([]byte(m.ID)), Topic: m.Topic, Sender: m.Sender.ID, Timestamp: m.Timestamp, Payload: m.Payload}, nil
+}
+
+func (a apiSub) Close() { a.s.Close() }
+
+type apiRegistry struct{ n *Node }
+
+func (a apiRegistry) Status() api.RegistryStatus {
+	st := a.n.view.Status()
+	rs := api.RegistryStatus{Synced: st.Synced, Block: st.Block, BlockHash: st.Hash, Head: st.Head, Nodes: st.Nodes, LastSuccess: st.LastSuccess}
+	if st.LastError != nil {
+		rs.LastError = st.LastError.Error()
+	}
+	return rs
+}
+
+type apiEvidence struct{ n *Node }
+
+func (a apiEvidence) Export(peer common.Address, from, to time.Time) (evidence.Signed, error) {
+	s, err := a.n.live.Export(peer, from, to)
+	if err == nil {
+		a.n.rec.CountExport("local")
+	}
+	return s, err
+}
+
+func (a apiEvidence) PeerStates() map[common.Address]api.PeerLiveness {
+	scores := a.n.rec.Scores()
+	out := map[common.Address]api.PeerLiveness{}
+	for id, st := range a.n.rec.States() {
+		pl := api.PeerLiveness{State: st.State.String(), Since: st.Since, Score: 1}
+		if s, ok := scores[id]; ok {
+			pl.Score = s
+		}
+		out[id] = pl
+	}
+	return out
+}

@@ -1,0 +1,314 @@
+package node
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"validator/chain"
+	"validator/evidence"
+	"validator/p2p"
+	"validator/reputation"
+	"validator/store"
+)
+
+// Options are what a node needs besides its configuration.
+type Options struct {
+	Config  Config
+	NodeKey *ecdsa.PrivateKey
+	Version string
+	Logger  *slog.Logger
+	// Backend, if set, is used instead of dialling chain.rpc_url (the embedded
+	// devnet passes its in-process client).
+	Backend chain.Backend
+	// SyncTimeout bounds the wait for the first registry snapshot (default 60s).
+	SyncTimeout time.Duration
+}
+
+// Node is one validator: store → chain → p2p → liveness → API, started in that
+// order and stopped in reverse.
+type Node struct {
+	opts    Options
+	cfg     Config
+	log     *slog.Logger
+	network chain.Network
+	reg     *prometheus.Registry
+
+	st      *store.Store
+	client  interface{ Close() }
+	backend chain.Backend
+	view    *chain.Registry
+	members *Membership
+	rec     *evidence.Recorder
+	live    *Liveness
+	svc     *p2p.Service
+	api     apiServer
+
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	started time.Time
+	closed  sync.Once
+	errMu   sync.Mutex
+	runErr  error
+}
+
+// apiServer is the local API as the node sees it (set by api wiring).
+type apiServer interface {
+	Addr() string
+	Close(ctx context.Context) error
+}
+
+// ResolveNetwork turns the chain section into a network: a preset with
+// overrides, or a custom network that sets everything.
+func ResolveNetwork(c ChainConfig) (chain.Network, error) {
+	n, ok := chain.Preset(c.Network)
+	if !ok {
+		n = chain.Network{Name: c.Network}
+	}
+	if c.RPCURL != "" {
+		n.RPCURL = c.RPCURL
+	}
+	if c.ChainID != 0 {
+		n.ChainID = c.ChainID
+	}
+	if c.Registry != "" {
+		if !common.IsHexAddress(c.Registry) {
+			return chain.Network{}, fmt.Errorf("chain.registry %q is not an address", c.Registry)
+		}
+		n.Registry = common.HexToAddress(c.Registry)
+	}
+	if c.Confirmations != 0 {
+		n.Confirmations = c.Confirmations
+	}
+	if c.Finalized {
+		n.Finalized = true
+	}
+	if err := n.Validate(); err != nil {
+		if !ok {
+			return chain.Network{}, fmt.Errorf("%w (custom networks need chain.chain_id, chain.rpc_url and chain.registry; presets: %s)", err, strings.Join(chain.PresetNames(), ", "))
+		}
+		return chain.Network{}, err
+	}
+	return n, nil
+}
+
+// New prepares a node; nothing runs until Start.
+func New(opts Options) (*Node, error) {
+	if opts.NodeKey == nil {
+		return nil, errors.New("no node key: run `validator init` or set keys.node_key")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.SyncTimeout == 0 {
+		opts.SyncTimeout = 60 * time.Second
+	}
+	network, err := ResolveNetwork(opts.Config.Chain)
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return &Node{opts: opts, cfg: opts.Config, log: opts.Logger, network: network, reg: reg}, nil
+}
+
+// Registry is the node's Prometheus registry.
+func (n *Node) Registry() *prometheus.Registry { return n.reg }
+
+// Network is the resolved network.
+func (n *Node) Network() chain.Network { return n.network }
+
+// Service is the p2p service (after Start).
+func (n *Node) Service() *p2p.Service { return n.svc }
+
+// View is the registry view (after Start).
+func (n *Node) View() *chain.Registry { return n.view }
+
+// Liveness is the liveness wiring (after Start).
+func (n *Node) Liveness() *Liveness { return n.live }
+
+// Recorder is the evidence recorder (after Start).
+func (n *Node) Recorder() *evidence.Recorder { return n.rec }
+
+// Started is when Start finished.
+func (n *Node) Started() time.Time { return n.started }
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable)"
+	}
+	u.User = nil
+	u.RawQuery = ""
+	return u.String()
+}
+
+// Start brings the node up in order. On failure it stops what it started and
+// returns an error that says what to do next.
+func (n *Node) Start(ctx context.Context) (err error) {
+	runCtx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	defer func() {
+		if err != nil {
+			n.Close(context.Background())
+		}
+	}()
+	cfg := n.cfg
+	id, err := p2p.NewIdentity(n.opts.NodeKey)
+	if err != nil {
+		return err
+	}
+	n.log.Info("starting validator", "network", n.network.Name, "chain_id", n.network.ChainID, "registry", n.network.Registry, "node", id.NodeID, "peer_id", id.PeerID, "version", n.opts.Version)
+
+	// store
+	if n.st, err = store.Open(cfg.Store.DataDir, store.WithRetention(cfg.Store.Retention.D()), store.WithLogger(n.log), store.WithRegisterer(n.reg)); err != nil {
+		return fmt.Errorf("open store in %s: %w", cfg.Store.DataDir, err)
+	}
+
+	// chain
+	n.backend = n.opts.Backend
+	if n.backend == nil {
+		c, err := chain.Dial(ctx, n.network.RPCURL, n.network.ChainID, chain.WithDialLogger(n.log))
+		if err != nil {
+			return err
+		}
+		n.client, n.backend = c, c
+	}
+	if n.view, err = chain.NewRegistry(n.backend, n.network.Registry, chain.WithNetwork(n.network), chain.WithLogger(n.log), chain.WithRegisterer(n.reg), chain.WithPollInterval(time.Second)); err != nil {
+		return err
+	}
+	n.goRun(func() error { return n.view.Run(runCtx) })
+	sctx, scancel := context.WithTimeout(ctx, n.opts.SyncTimeout)
+	err = n.view.WaitSynced(sctx)
+	scancel()
+	if err != nil {
+		return fmt.Errorf("%w (rpc %s)", err, redactURL(n.network.RPCURL))
+	}
+	if _, ok := n.view.Node(id.NodeID); !ok {
+		return fmt.Errorf("node key %s is not registered (or not active) in registry %s on %s: register it with `validator register --stake <ETH>` and start again", id.NodeID, n.network.Registry, n.network.Name)
+	}
+	n.members = NewMembership(n.view)
+
+	// reputation + evidence
+	tracker, err := reputation.NewTracker(reputation.Config{
+		SlowRTT: cfg.Liveness.SlowRTT.D(), OfflineAfter: cfg.Liveness.OfflineAfter, Interval: cfg.Liveness.SummaryInterval.D(),
+	})
+	if err != nil {
+		return fmt.Errorf("liveness config: %w", err)
+	}
+	if n.rec, err = evidence.NewRecorder(tracker, n.st, evidence.WithLogger(n.log), evidence.WithRegisterer(n.reg)); err != nil {
+		return err
+	}
+	restored, err := n.rec.Restore()
+	if err != nil {
+		return fmt.Errorf("restore liveness from the store: %w", err)
+	}
+	n.live = NewLiveness(n.rec, n.st, n.members, n.network.Name)
+
+	// p2p
+	pc := p2p.DefaultConfig(n.network.Name)
+	pc.ChainID, pc.Registry, pc.Version = n.network.ChainID, n.network.Registry, n.opts.Version
+	pc.ListenAddrs, pc.ExternalAddrs, pc.BootstrapPeers = cfg.Network.ListenAddrs, cfg.Network.ExternalAddrs, cfg.Network.BootstrapPeers
+	pc.MaxConnections, pc.TargetPeers, pc.IdleTimeout = cfg.Network.MaxConnections, cfg.Network.TargetPeers, cfg.Network.IdleTimeout.D()
+	pc.HeartbeatInterval, pc.AddrExpiry, pc.DHTRefresh = cfg.Network.HeartbeatInterval.D(), cfg.Network.AddrExpiry.D(), cfg.Network.DHTRefresh.D()
+	pc.PingInterval, pc.PingTimeout = cfg.Liveness.PingInterval.D(), cfg.Liveness.PingTimeout.D()
+	pc.Validation = p2p.ValidatorConfig{
+		Network:        n.network.Name,
+		DefaultMaxSize: cfg.Gossip.MaxMessageBytes,
+		MaxSize:        map[string]int{p2p.TopicHeartbeats: cfg.Gossip.HeartbeatMaxBytes},
+		MaxAge:         cfg.Gossip.MaxAge.D(),
+		MaxSkew:        cfg.Gossip.MaxSkew.D(),
+	}
+	pc.RegistryBlock = n.view.Block
+	pc.Logger, pc.Registerer = n.log, n.reg
+	n.live.Configure(&pc)
+	if n.svc, err = p2p.New(id, n.members, pc); err != nil {
+		return err
+	}
+	if err := n.live.Attach(n.svc); err != nil {
+		return err
+	}
+	if err := n.svc.Start(); err != nil {
+		return err
+	}
+	n.goRun(func() error { return n.live.Run(runCtx, cfg.Liveness.SummaryInterval.D()) })
+	var seeds int
+	for _, m := range n.members.Members() {
+		if m.PeerID != id.PeerID && len(m.Addrs) > 0 {
+			seeds++
+		}
+	}
+	n.log.Info("p2p up", "listen", n.svc.Host().Addrs(), "registry_peers", seeds, "bootstrap_peers", len(cfg.Network.BootstrapPeers), "topics", strings.Join(p2p.StandardTopics, ","), "restored_peers", restored)
+
+	// API
+	if n.api, err = startAPI(n); err != nil {
+		return err
+	}
+	n.started = time.Now()
+	n.log.Info("ready", "api", "http://"+n.api.Addr())
+	return nil
+}
+
+func (n *Node) goRun(f func() error) {
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		if err := f(); err != nil {
+			n.errMu.Lock()
+			n.runErr = errors.Join(n.runErr, err)
+			n.errMu.Unlock()
+		}
+	}()
+}
+
+// Close stops everything in reverse order of start, bounded by ctx. It is
+// idempotent.
+func (n *Node) Close(ctx context.Context) error {
+	var errs []error
+	n.closed.Do(func() {
+		if n.api != nil {
+			errs = append(errs, n.api.Close(ctx))
+		}
+		if n.svc != nil {
+			errs = append(errs, n.svc.Close())
+		}
+		if n.cancel != nil {
+			n.cancel() // liveness (final evidence flush) and the registry view
+		}
+		done := make(chan struct{})
+		go func() { n.wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			errs = append(errs, fmt.Errorf("shutdown: %w", ctx.Err()))
+		}
+		if n.client != nil {
+			n.client.Close()
+		}
+		if n.st != nil {
+			errs = append(errs, n.st.Close())
+		}
+		n.errMu.Lock()
+		errs = append(errs, n.runErr)
+		n.errMu.Unlock()
+	})
+	return errors.Join(errs...)
+}
+
+// APIAddr is the local API's address (after Start).
+func (n *Node) APIAddr() string {
+	if n.api == nil {
+		return ""
+	}
+	return n.api.Addr()
+}
