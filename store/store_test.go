@@ -47,7 +47,12 @@ func open(t testing.TB, dir string, opts ...store.Option) *store.Store {
 	return s
 }
 
-func peer(i int) common.Address { return common.BigToAddress(common.Big1.SetInt64(int64(i))) }
+// peer returns the node ID whose last bytes are i, big-endian.
+func peer(i int) common.Address {
+	var a common.Address
+	binary.BigEndian.PutUint64(a[common.AddressLength-8:], uint64(i))
+	return a
+}
 
 // now is a time with no monotonic reading and the location decoded times get,
 // so stored and loaded records compare with reflect.DeepEqual.

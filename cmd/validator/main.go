@@ -201,6 +201,9 @@ func cmdStart(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return err
 	}
 	log := newLogger(cfg, errOut)
+	for _, w := range cfg.Warnings() {
+		log.Warn(w)
+	}
 	key, err := loadNodeKey(cfg.Keys.NodeKey)
 	if err != nil {
 		return err
