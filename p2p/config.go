@@ -79,6 +79,9 @@ type Config struct {
 
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
+
+	// silent stops this node's heartbeats (tests of the other discovery paths).
+	silent bool
 }
 
 // DefaultConfig returns the defaults for a network.

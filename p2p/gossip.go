@@ -349,6 +349,9 @@ func (s *Service) heartbeatLoop() {
 }
 
 func (s *Service) sendHeartbeat() {
+	if s.cfg.silent {
+		return
+	}
 	hb := heartbeat{Version: s.cfg.Version}
 	for _, a := range s.host.Addrs() {
 		if len(hb.Addrs) == maxHeartbeatAddrs {

@@ -427,9 +427,9 @@ func TestDHTResolvesStaleAddresses(t *testing.T) {
 	n := newLNet(t)
 	first := n.launch(1)[0]
 	hidden := n.addNode(func(c *p2p.Config) {
-		c.TargetPeers = 1               // dials only the first node itself
-		c.HeartbeatInterval = time.Hour // never says where it is after its first beat
-		c.DHTRefresh = time.Hour        // and does not go looking for newcomers
+		c.TargetPeers = 1        // dials only the first node itself
+		p2p.Silence(c)           // never says where it is
+		c.DHTRefresh = time.Hour // and does not go looking for newcomers
 	})
 	// Registered with an address nobody listens on.
 	if _, _, err := n.transactor(hidden.operator).Register(context.Background(), hidden.key, []string{"/ip4/127.0.0.1/tcp/1"}, "", stake); err != nil {
@@ -442,17 +442,13 @@ func TestDHTResolvesStaleAddresses(t *testing.T) {
 	waitFor(t, "the late nodes to reach the hidden node", func() bool {
 		return connected(late[0], hidden) && connected(late[1], hidden)
 	})
-	// The late nodes dialled it themselves, with no heartbeat to go on: its
-	// current address can only have come from the DHT (a FindPeer, or the
-	// lookups of the routing-table refresh, which fill the peerstore).
+	// With a stale registry address and no heartbeat to go on, the only way
+	// these nodes and the hidden one learnt each other's current addresses is
+	// the DHT (a FindPeer, or the lookups of a routing-table walk on either
+	// side); a DHT under another protocol prefix makes this test time out.
 	for i, tn := range late {
 		if _, ok := tn.svc.AddrBook().Get(hidden.id.PeerID); ok {
 			t.Errorf("late node %d heard a heartbeat of the hidden node", i)
-		}
-		for _, pi := range tn.svc.Peers() {
-			if pi.PeerID == hidden.id.PeerID && pi.Direction != "Outbound" {
-				t.Errorf("late node %d: connection to the hidden node is %s, want outbound", i, pi.Direction)
-			}
 		}
 	}
 }
