@@ -37,7 +37,7 @@ func newMetrics(reg prometheus.Registerer, size func() (lsm, vlog int64)) *metri
 			Name: "validator_store_writes_total", Help: "Records written, by kind (transition, summary, peer, addr).",
 		}, []string{"kind"}),
 		writeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "validator_store_write_errors_total", Help: "Write calls that failed, by record kind.",
+			Name: "validator_store_write_errors_total", Help: "Write calls that failed or were refused as invalid, by record kind.",
 		}, []string{"kind"}),
 		writeDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "validator_store_write_duration_seconds", Help: "Duration of one write call (a whole batch for batched calls), by record kind.",

@@ -125,6 +125,9 @@ func Open(dataDir string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.DiscardHandler)
+	}
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("store options: %w", err)
 	}
@@ -337,6 +340,7 @@ func validSummary(sm Summary) error {
 // AddTransition records a state transition.
 func (s *Store) AddTransition(tr Transition) error {
 	if err := validTransition(tr); err != nil {
+		s.km[kindTransition].errors.Inc()
 		return fmt.Errorf("write %s of %s: %w", kindTransition, tr.Peer, err)
 	}
 	return s.update(kindTransition, 1, func(txn *badger.Txn) error {
@@ -348,6 +352,7 @@ func (s *Store) AddTransition(tr Transition) error {
 // start as a stored one replaces it.
 func (s *Store) AddSummary(sm Summary) error {
 	if err := validSummary(sm); err != nil {
+		s.km[kindSummary].errors.Inc()
 		return fmt.Errorf("write %s of %s: %w", kindSummary, sm.Peer, err)
 	}
 	return s.update(kindSummary, 1, func(txn *badger.Txn) error {
@@ -356,11 +361,12 @@ func (s *Store) AddSummary(sm Summary) error {
 }
 
 // AddSummaries records a batch of summaries in one transaction (several if
-// the batch exceeds Badger's transaction size, about 15,000 summaries). An
+// the batch exceeds Badger's transaction limit, about 13,000 records). An
 // invalid summary fails the whole batch before anything is written.
 func (s *Store) AddSummaries(batch []Summary) error {
 	for _, sm := range batch {
 		if err := validSummary(sm); err != nil {
+			s.km[kindSummary].errors.Inc()
 			return fmt.Errorf("write %s of %s: %w", kindSummary, sm.Peer, err)
 		}
 	}
@@ -391,9 +397,11 @@ func (s *Store) AddSummaries(batch []Summary) error {
 func (s *Store) PutPeers(peers []PeerRecord) error {
 	for _, p := range peers {
 		if !p.State.valid() {
+			s.km[kindPeer].errors.Inc()
 			return fmt.Errorf("write %s %s: unknown state %d", kindPeer, p.Peer, p.State)
 		}
 		if err := errors.Join(checkTime("since", p.Since, true), checkTime("updated_at", p.UpdatedAt, true)); err != nil {
+			s.km[kindPeer].errors.Inc()
 			return fmt.Errorf("write %s %s: %w", kindPeer, p.Peer, err)
 		}
 	}
@@ -438,6 +446,7 @@ func (s *Store) DeletePeers(peers []common.Address) error {
 // new or newer; it reports whether it stored a.
 func (s *Store) PutAddr(a AddrRecord) (bool, error) {
 	if err := checkTime("seen", a.Seen, false); err != nil {
+		s.km[kindAddr].errors.Inc()
 		return false, fmt.Errorf("write %s of %s: %w", kindAddr, a.Peer, err)
 	}
 	key, val := addrKey(a.Peer), encodeAddr(a)

@@ -253,6 +253,27 @@ func TestRangeScanIsBounded(t *testing.T) {
 	}
 }
 
+// TestLargeBatch writes more summaries in one call than fit in one Badger
+// transaction.
+func TestLargeBatch(t *testing.T) {
+	s := open(t, t.TempDir())
+	base := now().Add(-30 * 24 * time.Hour)
+	batch := make([]store.Summary, 30_000)
+	for i := range batch {
+		batch[i] = summary(peer(1), base.Add(time.Duration(i)*time.Minute), i)
+	}
+	if err := s.AddSummaries(batch); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Summaries(peer(1), base, base.Add(time.Duration(len(batch))*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, batch) {
+		t.Errorf("got %d summaries back of %d written", len(got), len(batch))
+	}
+}
+
 func TestTransitionsAtSameInstant(t *testing.T) {
 	s := open(t, t.TempDir())
 	at := now()
@@ -477,7 +498,8 @@ func TestDeletePeers(t *testing.T) {
 }
 
 func TestInvalidRecordsAreRefused(t *testing.T) {
-	s := open(t, t.TempDir())
+	reg := prometheus.NewRegistry()
+	s := open(t, t.TempDir(), store.WithRegisterer(reg))
 	t0 := now()
 	good := summary(peer(1), t0, 0)
 	bad := summary(peer(1), t0.Add(time.Minute), 0)
@@ -497,6 +519,11 @@ func TestInvalidRecordsAreRefused(t *testing.T) {
 	}
 	if _, err := s.PutAddr(store.AddrRecord{Peer: peer(1)}); err == nil {
 		t.Error("addr with zero seen: accepted")
+	}
+	for kind, want := range map[string]float64{"transition": 2, "summary": 4, "peer": 1, "addr": 1} {
+		if got := metricValue(t, reg, "validator_store_write_errors_total", "kind", kind); got != want {
+			t.Errorf("write_errors_total{kind=%q} = %v, want %v", kind, got, want)
+		}
 	}
 	trs, err1 := s.Transitions(peer(1), time.Time{}, time.Unix(1<<40, 0))
 	sms, err2 := s.Summaries(peer(1), time.Time{}, time.Unix(1<<40, 0))
