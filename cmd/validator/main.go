@@ -268,6 +268,10 @@ func cmdDevnet(ctx context.Context, args []string, out, errOut io.Writer) error 
 }
 
 func cmdConfig(ctx context.Context, args []string, out, errOut io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprint(errOut, "Usage: validator config dump [flags]\n\nPrint the effective configuration; validator config dump --help shows the flags.\n\nExample:\n  validator config dump --config ./validator.toml\n")
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "dump" {
 		return usagef("usage: validator config dump [--config file] [flags]")
 	}

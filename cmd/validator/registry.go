@@ -115,6 +115,9 @@ func cmdRegistry(ctx context.Context, args []string, out, errOut io.Writer) erro
 		return cmdDeploy(ctx, args[1:], out, errOut)
 	case "list":
 		return cmdList(ctx, args[1:], out, errOut)
+	case "-h", "-help", "--help":
+		fmt.Fprint(errOut, "Usage: validator registry deploy|list [flags]\n\nDeploy a NodeRegistry or list its active nodes; validator registry deploy --help and\nvalidator registry list --help show the flags.\n\nExample:\n  validator registry list --network devnet\n")
+		return flag.ErrHelp
 	default:
 		return usagef("unknown registry command %q (want deploy or list)", args[0])
 	}
