@@ -65,7 +65,7 @@ func (s *Service) buildGossip() error {
 
 func (s *Service) joinTopic(name string) error {
 	full := TopicName(s.cfg.Network, name)
-	if err := s.ps.RegisterTopicValidator(full, s.validateMessage(name)); err != nil {
+	if err := s.ps.RegisterTopicValidator(full, s.validateMessage(name), pubsub.WithValidatorInline(true)); err != nil {
 		return fmt.Errorf("topic %s validator: %w", name, err)
 	}
 	t, err := s.ps.Join(full)
