@@ -319,10 +319,28 @@ func (s *Service) heartbeatLoop() {
 			s.m.addrBook.Set(float64(s.book.Len()))
 		}
 	})
-	// A heartbeat sent before anyone listens is lost, so beat when a peer has
-	// just completed the handshake (it has our subscription a moment later:
-	// beat again shortly after), and otherwise every interval with jitter so a
-	// network started at once does not beat in lockstep.
+	// A heartbeat sent before anyone listens is lost, so beat as soon as a peer
+	// joins the heartbeat topic (gossipsub floods our own messages to every
+	// topic peer, so the newcomer gets it directly), again shortly after, and
+	// otherwise every interval with jitter so a network started at once does
+	// not beat in lockstep.
+	if events, err := s.topics[TopicHeartbeats].EventHandler(); err == nil {
+		s.goLoop(func() {
+			defer events.Cancel()
+			for {
+				ev, err := events.NextPeerEvent(s.ctx)
+				if err != nil {
+					return
+				}
+				if ev.Type == pubsub.PeerJoin {
+					select {
+					case s.hbKick <- struct{}{}:
+					default:
+					}
+				}
+			}
+		})
+	}
 	t := time.NewTimer(s.jitter(s.cfg.HeartbeatInterval))
 	defer t.Stop()
 	var last time.Time

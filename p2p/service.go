@@ -388,10 +388,6 @@ func (s *Service) handshakeDone(p peer.ID, st Status) {
 	ps.handshaked, ps.status = true, st
 	s.mu.Unlock()
 	if first {
-		select {
-		case s.hbKick <- struct{}{}:
-		default:
-		}
 		s.m.handshakes.WithLabelValues("ok").Inc()
 		s.log.Debug("peer handshaked", "peer", p, "version", st.Version)
 	}
