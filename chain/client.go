@@ -76,7 +76,7 @@ func Dial(ctx context.Context, url string, wantChainID uint64, opts ...DialOptio
 			return c, nil
 		}
 		lastErr = err
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || attempt == cfg.attempts {
 			break
 		}
 		wait := b.next()

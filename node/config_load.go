@@ -36,6 +36,9 @@ type ConfigSources struct {
 	// Flags maps dotted keys ("chain.network", "api.listen") to values, in the
 	// same syntax as Env. Pass only the flags the operator actually set.
 	Flags map[string]string
+	// RegistryOptional lets a custom network leave chain.registry empty: the
+	// registry is about to be deployed (validator registry deploy).
+	RegistryOptional bool
 }
 
 // PassphraseEnv holds the operator keystore passphrase. It is a secret, not a
@@ -217,7 +220,11 @@ func LoadConfig(src ConfigSources) (Config, error) {
 	}
 
 	cfg.normalize()
-	if ps := cfg.problems(); len(ps) > 0 {
+	ps := cfg.problems()
+	if src.RegistryOptional && cfg.Chain.Registry == "" {
+		ps = slices.DeleteFunc(ps, func(p problem) bool { return p.key == "chain.registry" })
+	}
+	if len(ps) > 0 {
 		for i := range ps {
 			if o, ok := origin[ps[i].key]; ok {
 				ps[i].msg += " (" + o + ")"

@@ -3,6 +3,7 @@ package p2p
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -99,7 +100,13 @@ func (s *Service) handshake(ctx context.Context, p peer.ID) {
 		if s.host.Network().Connectedness(p) != network.Connected {
 			return // gone already
 		}
-		s.dropPeer(p, "handshake: "+err.Error(), "error")
+		result := "error"
+		if strings.Contains(err.Error(), "protocols not supported") {
+			// Our handler is up before we listen, so a peer without our status
+			// protocol is on another network, not merely starting.
+			result = "mismatch"
+		}
+		s.dropPeer(p, "handshake: "+err.Error(), result)
 		return
 	}
 	remote, err := decodeStatus(resp)

@@ -29,8 +29,10 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 )
 
-// banFor is how long a peer dropped by the handshake is refused.
-const banFor = time.Minute
+// banFor is how long a peer dropped by the handshake is refused: a peer of
+// another network for a minute; one whose handshake merely failed (timeout,
+// stream error, a node still starting) only briefly.
+var banFor = map[string]time.Duration{"mismatch": time.Minute, "invalid": time.Minute, "error": 5 * time.Second, "timeout": 5 * time.Second}
 
 // Service is the validator network of one node (seed 000's NetworkService):
 // Publish, Subscribe, PeerCount and Peers over a registry-gated libp2p host.
@@ -102,6 +104,10 @@ func New(id Identity, members Membership, cfg Config) (*Service, error) {
 		cancel()
 		return nil, err
 	}
+	// The host listens from here on: answer the handshake at once, or a peer
+	// dialling in now would drop us for not speaking it.
+	s.statusRR().Serve(s.host, s.serveStatus)
+	s.host.Network().Notify(&notifiee{s})
 	if err := s.buildDHT(); err != nil {
 		s.host.Close()
 		cancel()
@@ -113,8 +119,6 @@ func New(id Identity, members Membership, cfg Config) (*Service, error) {
 		cancel()
 		return nil, err
 	}
-	s.statusRR().Serve(s.host, s.serveStatus)
-	s.host.Network().Notify(&notifiee{s})
 	return s, nil
 }
 
@@ -369,7 +373,7 @@ func (g *gater) InterceptSecured(d network.Direction, p peer.ID, _ network.ConnM
 // dropPeer disconnects a peer for a reason and refuses it for banFor.
 func (s *Service) dropPeer(p peer.ID, why, result string) {
 	s.mu.Lock()
-	s.banned[p] = time.Now().Add(banFor)
+	s.banned[p] = time.Now().Add(banFor[result])
 	delete(s.peers, p)
 	s.mu.Unlock()
 	s.m.handshakes.WithLabelValues(result).Inc()

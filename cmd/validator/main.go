@@ -130,6 +130,8 @@ type configFlags struct {
 	api     string
 	logLvl  string
 	sets    multiFlag
+	// registryOptional: the command deploys the registry, so it may be unset.
+	registryOptional bool
 }
 
 type multiFlag []string
@@ -161,14 +163,7 @@ func (c *configFlags) load() (node.Config, error) {
 		}
 		flags[k] = v
 	}
-	cfg, err := node.LoadConfig(node.ConfigSources{File: c.file, Env: os.Environ(), Flags: flags})
-	if err != nil {
-		return node.Config{}, err
-	}
-	if err := cfg.Validate(); err != nil {
-		return node.Config{}, fmt.Errorf("invalid configuration:\n%w", err)
-	}
-	return cfg, nil
+	return node.LoadConfig(node.ConfigSources{File: c.file, Env: os.Environ(), Flags: flags, RegistryOptional: c.registryOptional})
 }
 
 func newLogger(cfg node.Config, w io.Writer) *slog.Logger {

@@ -65,8 +65,20 @@ func openChain(ctx context.Context, cf *configFlags) (*chainEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := node.ResolveNetwork(cfg.Chain)
-	if err != nil {
+	var n chain.Network
+	if cf.registryOptional && cfg.Chain.Registry == "" {
+		// Deploying: only the endpoint and chain ID matter.
+		if p, ok := chain.Preset(cfg.Chain.Network); ok {
+			n = p
+		}
+		n.Name = cfg.Chain.Network
+		if cfg.Chain.RPCURL != "" {
+			n.RPCURL = cfg.Chain.RPCURL
+		}
+		if cfg.Chain.ChainID != 0 {
+			n.ChainID = cfg.Chain.ChainID
+		}
+	} else if n, err = node.ResolveNetwork(cfg.Chain); err != nil {
 		return nil, err
 	}
 	c, err := chain.Dial(ctx, n.RPCURL, n.ChainID, chain.WithDialAttempts(3))
@@ -137,6 +149,7 @@ func cmdDeploy(ctx context.Context, args []string, out, errOut io.Writer) error 
 	if err != nil {
 		return usageError{err}
 	}
+	cf.registryOptional = true
 	e, err := openChain(ctx, cf)
 	if err != nil {
 		return err
