@@ -83,6 +83,7 @@ type vnode struct {
 	rec     *evidence.Recorder
 	st      *store.Store
 	live    *node.Liveness
+	p2pCfg  p2p.Config
 	stop    func()
 }
 
@@ -122,6 +123,7 @@ func (w *world) start(idx int, dir string, port int) *vnode {
 	cfg.TargetPeers, cfg.DiscoveryInterval, cfg.HeartbeatInterval = 8, 200*time.Millisecond, 300*time.Millisecond
 	cfg.PingInterval, cfg.PingTimeout, cfg.DialTimeout = 100*time.Millisecond, 300*time.Millisecond, 300*time.Millisecond
 	v.live.Configure(&cfg)
+	v.p2pCfg = cfg
 	id, _ := p2p.NewIdentity(v.key)
 	if v.svc, err = p2p.New(id, members, cfg); err != nil {
 		t.Fatal(err)
@@ -235,6 +237,14 @@ func TestSlowUnderLatencyIsNotPenalised(t *testing.T) {
 	if watcher.svc.Host().Network().Connectedness(target.svc.Host().ID()) != network.Connected {
 		t.Fatal("slow peer was disconnected")
 	}
+	// What gossipsub and the connection manager see: a slow peer is a perfect one.
+	if g := watcher.p2pCfg.AppScore(target.svc.Host().ID()); g != 0 {
+		t.Fatalf("gossipsub app score of a slow peer = %v, want 0", g)
+	}
+	waitFor(t, "the connection manager tag", func() bool {
+		ti := watcher.svc.Host().ConnManager().GetTagInfo(target.svc.Host().ID())
+		return ti != nil && ti.Tags["reputation"] == 100
+	})
 
 	ping.NewPingService(target.svc.Host()) // latency ends
 	waitFor(t, "the target to be responsive again", func() bool { return watcher.stateOf(target) == reputation.Responsive })
@@ -275,6 +285,11 @@ func TestOfflineAccruesEvidenceAndRestartRestores(t *testing.T) {
 	scoreDown := watcher.rec.Score(target.nodeID())
 	if scoreDown >= 1 {
 		t.Fatalf("score of an offline peer = %v, want < 1", scoreDown)
+	}
+	// Gossipsub sees the offline peer's score as negative (pruned from meshes
+	// first when it comes back), an unregistered peer as the worst.
+	if g := watcher.p2pCfg.AppScore(target.svc.Host().ID()); g >= 0 {
+		t.Fatalf("gossipsub app score of an offline peer = %v, want < 0", g)
 	}
 
 	// Another validator asks the watcher for its view of the target, and can
