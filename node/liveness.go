@@ -158,7 +158,7 @@ func (l *Liveness) QueryPeer(ctx context.Context, observer common.Address, q evi
 // for the connection manager, and forgets peers that leave the registry.
 func (l *Liveness) Run(ctx context.Context, interval time.Duration) error {
 	_, changes, stop := l.members.Watch()
-	defer stop()
+	defer func() { stop() }() // stop is replaced when the watch is renewed
 	done := make(chan error, 1)
 	go func() { done <- l.rec.Run(ctx, interval) }()
 	t := time.NewTicker(interval)

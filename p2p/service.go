@@ -62,6 +62,8 @@ type Service struct {
 	peers  map[peer.ID]*peerState
 	banned map[peer.ID]time.Time
 	subs   map[*Subscription]struct{}
+	// closing is set under mu when Close begins; no goroutine starts after.
+	closing bool
 
 	startOnce, closeOnce sync.Once
 	closeErr             error
@@ -244,8 +246,16 @@ func (s *Service) Start() error {
 	return err
 }
 
+// goLoop runs f in a goroutine Close waits for; after Close has begun it does
+// nothing (a WaitGroup must not grow from zero while Close waits on it).
 func (s *Service) goLoop(f func()) {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return
+	}
 	s.wg.Add(1)
+	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
 		f()
@@ -258,6 +268,7 @@ func (s *Service) Close() error {
 	s.closeOnce.Do(func() {
 		s.cancel()
 		s.mu.Lock()
+		s.closing = true
 		for sub := range s.subs {
 			sub.cancel()
 		}
@@ -415,9 +426,7 @@ func (n *notifiee) Connected(_ network.Network, c network.Conn) {
 		return
 	}
 	s.cm.TagPeer(p, "registered", 10)
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
+	s.goLoop(func() {
 		if c.Stat().Direction == network.DirOutbound {
 			s.handshake(s.ctx, p)
 			return
@@ -434,7 +443,7 @@ func (n *notifiee) Connected(_ network.Network, c network.Conn) {
 				s.dropPeer(p, "no handshake", "timeout")
 			}
 		}
-	}()
+	})
 }
 
 func (n *notifiee) Disconnected(_ network.Network, c network.Conn) {
@@ -451,7 +460,7 @@ func (n *notifiee) Disconnected(_ network.Network, c network.Conn) {
 // ---------------------------------------------------------------- membership
 
 func (s *Service) watchMembers(changes <-chan MemberChange, stop func()) {
-	defer stop()
+	defer func() { stop() }() // stop is replaced when the watch is renewed
 	for {
 		select {
 		case <-s.ctx.Done():
