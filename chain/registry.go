@@ -165,6 +165,8 @@ type Registry struct {
 	logRange   uint64
 	// page is the getNodes page size in use; it shrinks if pages are refused.
 	page atomic.Uint64
+	// version counts changes to the active set (see Version).
+	version atomic.Uint64
 }
 
 // NewRegistry returns a view of the registry at address. Call Run to sync it.
@@ -707,6 +709,10 @@ func (r *Registry) WaitSynced(ctx context.Context) error {
 	}
 }
 
+// Version changes whenever the active set changes, so callers can cache what
+// they derive from it (node.Membership caches parsed members per version).
+func (r *Registry) Version() uint64 { return r.version.Load() }
+
 // Block is the last block whose events the view has applied.
 func (r *Registry) Block() uint64 {
 	r.mu.RLock()
@@ -834,6 +840,9 @@ func (s *Subscription) end(err error) {
 }
 
 func (r *Registry) publishLocked(changes []Change) {
+	if len(changes) > 0 {
+		r.version.Add(1)
+	}
 	for _, c := range changes {
 		r.m.changes.WithLabelValues(c.Kind.String()).Inc()
 		for s := range r.subs {

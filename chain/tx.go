@@ -166,22 +166,18 @@ func (t *Transactor) Registry() common.Address { return t.registry }
 // ChainID is the chain the transactor signs for.
 func (t *Transactor) ChainID() *big.Int { return new(big.Int).Set(t.chainID) }
 
-func (t *Transactor) opts(ctx context.Context, value *big.Int) (*bind.TransactOpts, error) {
+func (t *Transactor) opts(ctx context.Context, value *big.Int) *bind.TransactOpts {
 	o := bind.NewKeyedTransactor(t.signer.key, t.chainID)
 	o.Context = ctx
 	o.Value = value
-	return o, nil
+	return o
 }
 
 // send builds, signs and sends one transaction and waits for its receipt.
 func (t *Transactor) send(ctx context.Context, action string, value *big.Int, f func(*bind.TransactOpts) (*types.Transaction, error)) (Receipt, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	o, err := t.opts(ctx, value)
-	if err != nil {
-		return Receipt{}, fmt.Errorf("%s: %w", action, err)
-	}
-	tx, err := f(o)
+	tx, err := f(t.opts(ctx, value))
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%s: %w", action, decodeRevert(err))
 	}

@@ -2,6 +2,7 @@
 package node
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -12,9 +13,19 @@ import (
 	"validator/p2p"
 )
 
-// Membership adapts the registry view to the p2p layer's Membership.
+// Membership adapts the registry view to the p2p layer's Membership. Lookups
+// sit on hot paths (every gossip message's sender, every connection), so the
+// converted members are cached and rebuilt only when the registry's version
+// changes.
 type Membership struct {
 	r *chain.Registry
+
+	mu      sync.RWMutex
+	version uint64
+	built   bool
+	members []p2p.Member
+	byID    map[common.Address]int
+	byPeer  map[peer.ID]int
 }
 
 var _ p2p.Membership = (*Membership)(nil)
@@ -38,29 +49,52 @@ func ToMember(n chain.Node) p2p.Member {
 	return m
 }
 
+// current returns the cache for the registry's current version, rebuilding it
+// if the active set changed. Callers hold no lock on return; the returned
+// slices and maps are never mutated after being built.
+func (m *Membership) current() ([]p2p.Member, map[common.Address]int, map[peer.ID]int) {
+	v := m.r.Version() // before reading the set: a racing change only causes a rebuild
+	m.mu.RLock()
+	if m.built && m.version == v {
+		defer m.mu.RUnlock()
+		return m.members, m.byID, m.byPeer
+	}
+	m.mu.RUnlock()
+	nodes := m.r.Active()
+	members := make([]p2p.Member, len(nodes))
+	byID := make(map[common.Address]int, len(nodes))
+	byPeer := make(map[peer.ID]int, len(nodes))
+	for i, n := range nodes {
+		members[i] = ToMember(n)
+		byID[n.ID], byPeer[n.PeerID] = i, i
+	}
+	m.mu.Lock()
+	m.members, m.byID, m.byPeer, m.version, m.built = members, byID, byPeer, v, true
+	m.mu.Unlock()
+	return members, byID, byPeer
+}
+
 func (m *Membership) ByPeer(p peer.ID) (p2p.Member, bool) {
-	n, ok := m.r.NodeByPeer(p)
+	members, _, byPeer := m.current()
+	i, ok := byPeer[p]
 	if !ok {
 		return p2p.Member{}, false
 	}
-	return ToMember(n), true
+	return members[i], true
 }
 
 func (m *Membership) ByID(id common.Address) (p2p.Member, bool) {
-	n, ok := m.r.Node(id)
+	members, byID, _ := m.current()
+	i, ok := byID[id]
 	if !ok {
 		return p2p.Member{}, false
 	}
-	return ToMember(n), true
+	return members[i], true
 }
 
 func (m *Membership) Members() []p2p.Member {
-	nodes := m.r.Active()
-	out := make([]p2p.Member, len(nodes))
-	for i, n := range nodes {
-		out[i] = ToMember(n)
-	}
-	return out
+	members, _, _ := m.current()
+	return slices.Clone(members)
 }
 
 func (m *Membership) Watch() ([]p2p.Member, <-chan p2p.MemberChange, func()) {

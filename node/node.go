@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -143,16 +142,6 @@ func (n *Node) Recorder() *evidence.Recorder { return n.rec }
 // Started is when Start finished.
 func (n *Node) Started() time.Time { return n.started }
 
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparsable)"
-	}
-	u.User = nil
-	u.RawQuery = ""
-	return u.String()
-}
-
 // Start brings the node up in order. On failure it stops what it started and
 // returns an error that says what to do next.
 func (n *Node) Start(ctx context.Context) (err error) {
@@ -192,7 +181,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	err = n.view.WaitSynced(sctx)
 	scancel()
 	if err != nil {
-		return fmt.Errorf("%w (rpc %s)", err, redactURL(n.network.RPCURL))
+		return fmt.Errorf("%w (rpc %s)", err, RedactURL(n.network.RPCURL))
 	}
 	if _, ok := n.view.Node(id.NodeID); !ok {
 		return fmt.Errorf("node key %s is not registered (or not active) in registry %s on %s: register it with `validator register --stake <ETH>` and start again", id.NodeID, n.network.Registry, n.network.Name)

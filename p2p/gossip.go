@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // ErrUnknownTopic: the topic is not one this network carries.
@@ -77,6 +79,12 @@ func (s *Service) joinTopic(name string) error {
 }
 
 func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *pubsub.Message) pubsub.ValidationResult {
+	// Resolved once per topic: the validator runs for every message.
+	results := map[string]prometheus.Counter{}
+	for _, r := range append(slices.Clone(ValidationReasons), reasonBadHeartbeat) {
+		results[r] = s.m.messages.WithLabelValues(name, r)
+	}
+	bytesIn := s.m.bytesIn.WithLabelValues(name)
 	return func(_ context.Context, from peer.ID, msg *pubsub.Message) pubsub.ValidationResult {
 		if from == s.id.PeerID {
 			// Our own Publish: pubsub validates local messages inline, but we
@@ -93,22 +101,22 @@ func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *p
 			}
 		}
 		s.m.validation.Observe(time.Since(start).Seconds())
-		s.m.messages.WithLabelValues(name, v.Reason).Inc()
-		if v.Result != Accept {
-			if from != s.id.PeerID {
-				s.log.Debug("gossip message refused", "topic", name, "from", from, "reason", v.Reason)
+		results[v.Reason].Inc()
+		switch v.Result {
+		case Accept:
+			bytesIn.Add(float64(len(msg.Data)))
+			msg.ValidatorData = &v
+			return pubsub.ValidationAccept
+		case Reject:
+			s.log.Debug("gossip message rejected", "topic", name, "from", from, "reason", v.Reason)
+			if s.cfg.OnRejected != nil {
+				s.cfg.OnRejected(from)
 			}
-			if v.Result == Reject {
-				if from != s.id.PeerID && s.cfg.OnRejected != nil {
-					s.cfg.OnRejected(from)
-				}
-				return pubsub.ValidationReject
-			}
+			return pubsub.ValidationReject
+		default:
+			s.log.Debug("gossip message ignored", "topic", name, "from", from, "reason", v.Reason)
 			return pubsub.ValidationIgnore
 		}
-		s.m.bytesIn.WithLabelValues(name).Add(float64(len(msg.Data)))
-		msg.ValidatorData = &v
-		return pubsub.ValidationAccept
 	}
 }
 

@@ -19,7 +19,8 @@ type Member struct {
 	// PeerID is the libp2p identity of the node key.
 	PeerID peer.ID
 	// Addrs are the registry's multiaddrs for the node that parsed; they may be
-	// stale, which is what the DHT and heartbeats are for.
+	// stale, which is what the DHT and heartbeats are for. Memberships may share
+	// the slice between callers: read it, never modify it.
 	Addrs []ma.Multiaddr
 	// Coordinator is set for nodes with the coordinator role.
 	Coordinator bool

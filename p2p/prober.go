@@ -131,10 +131,7 @@ func (s *Service) probe(m Member) (Observation, bool) {
 }
 
 func (s *Service) dialForProbe(m Member) bool {
-	addrs := m.Addrs
-	if e, ok := s.book.Get(m.PeerID); ok {
-		addrs = append(e.Addrs, addrs...)
-	}
+	addrs := s.knownAddrs(m)
 	ctx, cancel := context.WithTimeout(s.ctx, min(s.cfg.DialTimeout, s.cfg.PingTimeout))
 	defer cancel()
 	return s.host.Connect(ctx, peer.AddrInfo{ID: m.PeerID, Addrs: addrs}) == nil

@@ -582,11 +582,18 @@ func (s *Service) discover() {
 	wg.Wait()
 }
 
-func (s *Service) dialMember(m Member) {
-	addrs := slices.Clone(m.Addrs)
+// knownAddrs are where m may be reached: its latest heartbeat first, then the
+// registry. The slice is new; neither source's is touched.
+func (s *Service) knownAddrs(m Member) []ma.Multiaddr {
+	var addrs []ma.Multiaddr
 	if e, ok := s.book.Get(m.PeerID); ok {
-		addrs = append(e.Addrs, addrs...)
+		addrs = append(addrs, e.Addrs...)
 	}
+	return append(addrs, m.Addrs...)
+}
+
+func (s *Service) dialMember(m Member) {
+	addrs := s.knownAddrs(m)
 	if len(addrs) > 0 && s.dial(peer.AddrInfo{ID: m.PeerID, Addrs: addrs}, "registry") {
 		return
 	}

@@ -111,6 +111,25 @@ func (e *chainEnv) nodeID(flagValue string) (common.Address, error) {
 	return crypto.PubkeyToAddress(k.PublicKey), nil
 }
 
+// withNodeTx connects to the chain, resolves the node (--node or the
+// configured key) and the operator's transactor, and runs f.
+func withNodeTx(ctx context.Context, cf *configFlags, nodeFlag string, errOut io.Writer, f func(e *chainEnv, tx *chain.Transactor, id common.Address) error) error {
+	e, err := openChain(ctx, cf)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	id, err := e.nodeID(nodeFlag)
+	if err != nil {
+		return err
+	}
+	tx, err := e.transactor(ctx, errOut)
+	if err != nil {
+		return err
+	}
+	return f(e, tx, id)
+}
+
 func txFlags(name, desc, example string, errOut io.Writer) (*flag.FlagSet, *configFlags) {
 	fs := newFlags(name, desc, example, errOut)
 	cf := &configFlags{}
@@ -270,34 +289,23 @@ func cmdUpdate(ctx context.Context, args []string, out, errOut io.Writer) error 
 	if len(addrs) == 0 && !setMeta {
 		return usagef("nothing to update: pass --addr and/or --metadata")
 	}
-	e, err := openChain(ctx, cf)
-	if err != nil {
-		return err
-	}
-	defer e.close()
-	id, err := e.nodeID(*nodeFlag)
-	if err != nil {
-		return err
-	}
-	tx, err := e.transactor(ctx, errOut)
-	if err != nil {
-		return err
-	}
-	if len(addrs) > 0 {
-		r, err := tx.UpdateAddrs(ctx, id, addrs)
-		if err != nil {
-			return err
+	return withNodeTx(ctx, cf, *nodeFlag, errOut, func(_ *chainEnv, tx *chain.Transactor, id common.Address) error {
+		if len(addrs) > 0 {
+			r, err := tx.UpdateAddrs(ctx, id, addrs)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "addresses of %s updated (block %d)\n", id, r.Block)
 		}
-		fmt.Fprintf(out, "addresses of %s updated (block %d)\n", id, r.Block)
-	}
-	if setMeta {
-		r, err := tx.UpdateMetadata(ctx, id, *metadata)
-		if err != nil {
-			return err
+		if setMeta {
+			r, err := tx.UpdateMetadata(ctx, id, *metadata)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "metadata of %s updated (block %d)\n", id, r.Block)
 		}
-		fmt.Fprintf(out, "metadata of %s updated (block %d)\n", id, r.Block)
-	}
-	return nil
+		return nil
+	})
 }
 
 func cmdExit(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -307,29 +315,18 @@ func cmdExit(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	e, err := openChain(ctx, cf)
-	if err != nil {
-		return err
-	}
-	defer e.close()
-	id, err := e.nodeID(*nodeFlag)
-	if err != nil {
-		return err
-	}
-	tx, err := e.transactor(ctx, errOut)
-	if err != nil {
-		return err
-	}
-	r, err := tx.RequestExit(ctx, id)
-	if err != nil {
-		return err
-	}
-	n, err := chain.ReadNode(ctx, e.backend, e.network.Registry, id)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "node %s left the active set (block %d); withdraw after %s with `validator withdraw`\n", id, r.Block, n.WithdrawableAt.Format(time.RFC3339))
-	return nil
+	return withNodeTx(ctx, cf, *nodeFlag, errOut, func(e *chainEnv, tx *chain.Transactor, id common.Address) error {
+		r, err := tx.RequestExit(ctx, id)
+		if err != nil {
+			return err
+		}
+		n, err := chain.ReadNode(ctx, e.backend, e.network.Registry, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "node %s left the active set (block %d); withdraw after %s with `validator withdraw`\n", id, r.Block, n.WithdrawableAt.Format(time.RFC3339))
+		return nil
+	})
 }
 
 func cmdWithdraw(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -338,25 +335,14 @@ func cmdWithdraw(ctx context.Context, args []string, out, errOut io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	e, err := openChain(ctx, cf)
-	if err != nil {
-		return err
-	}
-	defer e.close()
-	id, err := e.nodeID(*nodeFlag)
-	if err != nil {
-		return err
-	}
-	tx, err := e.transactor(ctx, errOut)
-	if err != nil {
-		return err
-	}
-	r, err := tx.Withdraw(ctx, id)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "stake of %s withdrawn to %s (block %d)\n", id, tx.Account(), r.Block)
-	return nil
+	return withNodeTx(ctx, cf, *nodeFlag, errOut, func(_ *chainEnv, tx *chain.Transactor, id common.Address) error {
+		r, err := tx.Withdraw(ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "stake of %s withdrawn to %s (block %d)\n", id, tx.Account(), r.Block)
+		return nil
+	})
 }
 
 func cmdSetRole(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -373,23 +359,12 @@ func cmdSetRole(ctx context.Context, args []string, out, errOut io.Writer) error
 	if err != nil {
 		return usageError{err}
 	}
-	e, err := openChain(ctx, cf)
-	if err != nil {
-		return err
-	}
-	defer e.close()
-	id, err := e.nodeID(*nodeFlag)
-	if err != nil {
-		return err
-	}
-	tx, err := e.transactor(ctx, errOut)
-	if err != nil {
-		return err
-	}
-	r, err := tx.SetRole(ctx, id, rl)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "role of %s set to %s (block %d)\n", id, rl, r.Block)
-	return nil
+	return withNodeTx(ctx, cf, *nodeFlag, errOut, func(_ *chainEnv, tx *chain.Transactor, id common.Address) error {
+		r, err := tx.SetRole(ctx, id, rl)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "role of %s set to %s (block %d)\n", id, rl, r.Block)
+		return nil
+	})
 }

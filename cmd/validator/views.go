@@ -27,13 +27,6 @@ func apiFlag(fs *flag.FlagSet) *string {
 	return fs.String("api", def, "address of the node's local API (api.listen)")
 }
 
-func client(addr string) *api.Client {
-	if !strings.Contains(addr, "://") {
-		addr = "http://" + addr
-	}
-	return api.NewClient(addr)
-}
-
 func cmdPeers(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs := newFlags("peers", "List a running node's peers: connection, liveness state and reputation score.", "validator peers --api 127.0.0.1:7400", errOut)
 	addr := apiFlag(fs)
@@ -41,7 +34,7 @@ func cmdPeers(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	c := client(*addr)
+	c := api.NewClient(*addr)
 	defer c.Close()
 	peers, err := c.Peers(ctx)
 	if err != nil {
@@ -77,7 +70,7 @@ func cmdStatus(ctx context.Context, args []string, out, errOut io.Writer) error 
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	c := client(*addr)
+	c := api.NewClient(*addr)
 	defer c.Close()
 	st, err := c.Status(ctx)
 	if err != nil {
@@ -117,7 +110,7 @@ func cmdEvidence(ctx context.Context, args []string, out, errOut io.Writer) erro
 	if !common.IsHexAddress(*peer) {
 		return usagef("--peer %q: want the peer's node ID (0x...)", *peer)
 	}
-	c := client(*addr)
+	c := api.NewClient(*addr)
 	defer c.Close()
 	to := time.Now()
 	signed, err := c.Evidence(ctx, common.HexToAddress(*peer), to.Add(-*since), to)
