@@ -1,40 +1,22 @@
 package chain_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
-	"encoding/json"
 	"fmt"
-	"go/build"
 	"log/slog"
 	"math/big"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/common/hexutil"
-	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"validator/chain"
+	"validator/internal/gethdev"
 )
-
-// gethInstall is how to get the geth the integration test runs against (CI pins
-// the same version).
-const gethInstall = "go install github.com/ethereum/go-ethereum/cmd/geth@v1.16.7"
-
-// requireGethEnv makes a missing geth a failure instead of a skip, so CI cannot
-// pass without running the integration test.
-const requireGethEnv = "VALIDATOR_REQUIRE_GETH"
 
 // TestGethRegistryFollowsExit runs the registry view against a real geth --dev:
 // it registers three nodes from three operators, syncs a view over WebSocket
@@ -42,7 +24,7 @@ const requireGethEnv = "VALIDATOR_REQUIRE_GETH"
 // exit reaches both as a Removed change from the ExitRequested event, without a
 // re-snapshot.
 func TestGethRegistryFollowsExit(t *testing.T) {
-	g := startGeth(t, gethFind(t))
+	g := gethdev.Start(t, gethdev.Find(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
@@ -54,10 +36,10 @@ func TestGethRegistryFollowsExit(t *testing.T) {
 		operators[i] = chain.NewKeySigner(key(t, fmt.Sprintf("geth-operator-%d", i)))
 		accounts = append(accounts, operators[i].Address)
 	}
-	g.fund(ctx, t, ether(100), accounts...)
+	g.Fund(ctx, t, ether(100), accounts...)
 
 	poll := chain.WithReceiptPoll(20 * time.Millisecond)
-	registry, _, err := chain.Deploy(ctx, g.http, admin, chain.DeployParams{MinStake: minStake, UnbondingPeriod: unbondingPeriod}, poll)
+	registry, _, err := chain.Deploy(ctx, g.HTTP, admin, chain.DeployParams{MinStake: minStake, UnbondingPeriod: unbondingPeriod}, poll)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +47,7 @@ func TestGethRegistryFollowsExit(t *testing.T) {
 	ids := make([]common.Address, len(operators))
 	nodeKeys := make([]*ecdsa.PrivateKey, len(operators))
 	for i, op := range operators {
-		if txs[i], err = chain.NewTransactor(ctx, g.http, registry, op, poll); err != nil {
+		if txs[i], err = chain.NewTransactor(ctx, g.HTTP, registry, op, poll); err != nil {
 			t.Fatal(err)
 		}
 		nodeKeys[i] = key(t, fmt.Sprintf("geth-node-%d", i))
@@ -83,8 +65,8 @@ func TestGethRegistryFollowsExit(t *testing.T) {
 	}
 	views := []*view{
 		// An hour-long poll: the WebSocket view only moves when geth pushes a head.
-		{name: "ws", gethView: startGethView(t, g.ws, registry, time.Hour)},
-		{name: "http", gethView: startGethView(t, g.http, registry, 100*time.Millisecond)},
+		{name: "ws", gethView: startGethView(t, g.WS, registry, time.Hour)},
+		{name: "http", gethView: startGethView(t, g.HTTP, registry, 100*time.Millisecond)},
 	}
 	for _, v := range views {
 		if err := v.WaitSynced(ctx); err != nil {
@@ -104,7 +86,7 @@ func TestGethRegistryFollowsExit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hdr, err := g.http.HeaderByNumber(ctx, new(big.Int).SetUint64(exit.Block))
+	hdr, err := g.HTTP.HeaderByNumber(ctx, new(big.Int).SetUint64(exit.Block))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,173 +155,6 @@ func TestGethRegistryFollowsExit(t *testing.T) {
 	}
 }
 
-// gethFind looks for geth on PATH, then in GOBIN and GOPATH/bin. Without it the
-// test skips, or fails when VALIDATOR_REQUIRE_GETH=1.
-func gethFind(t *testing.T) string {
-	t.Helper()
-	if p, err := exec.LookPath("geth"); err == nil {
-		return p
-	}
-	var dirs []string
-	var goEnv struct{ GOBIN, GOPATH string }
-	if out, err := exec.Command("go", "env", "-json", "GOBIN", "GOPATH").Output(); err == nil && json.Unmarshal(out, &goEnv) == nil {
-		dirs = append(dirs, goEnv.GOBIN)
-		for _, p := range filepath.SplitList(goEnv.GOPATH) {
-			dirs = append(dirs, filepath.Join(p, "bin"))
-		}
-	}
-	dirs = append(dirs, os.Getenv("GOBIN"))
-	for _, p := range filepath.SplitList(build.Default.GOPATH) {
-		dirs = append(dirs, filepath.Join(p, "bin"))
-	}
-	for _, d := range dirs {
-		if d == "" {
-			continue
-		}
-		p := filepath.Join(d, "geth")
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
-			return p
-		}
-	}
-	msg := fmt.Sprintf("geth not found on PATH, in GOBIN or in GOPATH/bin; install it with: %s", gethInstall)
-	if os.Getenv(requireGethEnv) == "1" {
-		t.Fatalf("%s (%s=1 forbids skipping)", msg, requireGethEnv)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// gethNode is a running geth --dev with clients on its HTTP and WebSocket endpoints.
-type gethNode struct {
-	http, ws *ethclient.Client
-}
-
-// startGeth starts geth --dev on free loopback ports and connects to it. geth is
-// killed when the test ends; if the test failed, the tail of its log is printed.
-// Startup is retried with fresh ports in case another process took one of them.
-func startGeth(t *testing.T, bin string) *gethNode {
-	t.Helper()
-	dir := t.TempDir() // removed after the cleanups below, once geth has exited
-	var lastErr error
-	for attempt := 1; attempt <= 3; attempt++ {
-		g, err := startGethOnce(t, bin, filepath.Join(dir, strconv.Itoa(attempt)))
-		if err == nil {
-			return g
-		}
-		lastErr = err
-	}
-	t.Fatal(lastErr)
-	return nil
-}
-
-func startGethOnce(t *testing.T, bin, dir string) (*gethNode, error) {
-	t.Helper()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	logPath := filepath.Join(dir, "geth.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ports := gethFreePorts(t, 3)
-	httpPort, wsPort, authPort := ports[0], ports[1], ports[2]
-	cmd := exec.Command(bin,
-		"--dev", "--dev.period", "0",
-		"--datadir", filepath.Join(dir, "data"),
-		"--ipcdisable",
-		"--http", "--http.addr", "127.0.0.1", "--http.port", strconv.Itoa(httpPort), "--http.api", "eth,net,web3",
-		"--ws", "--ws.addr", "127.0.0.1", "--ws.port", strconv.Itoa(wsPort), "--ws.api", "eth,net,web3",
-		"--authrpc.port", strconv.Itoa(authPort),
-		"--nodiscover", "--maxpeers", "0", "--port", "0",
-	)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		logFile.Close()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("geth log (%s), last lines:\n%s", logPath, gethLogTail(logPath, 40))
-		}
-	})
-
-	// Connect until geth answers, giving up early if it exits (a port taken).
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	go func() {
-		select {
-		case <-exited:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	dial := func(url string) (*ethclient.Client, error) {
-		c, err := chain.Dial(ctx, url, chain.DevnetChainID, chain.WithDialAttempts(0), chain.WithDialBackoff(20*time.Millisecond, 200*time.Millisecond))
-		if err != nil {
-			select {
-			case <-exited:
-				return nil, fmt.Errorf("geth exited during startup: %w\n%s", err, gethLogTail(logPath, 20))
-			default:
-				t.Fatalf("geth did not answer on %s: %v\n%s", url, err, gethLogTail(logPath, 40))
-			}
-		}
-		t.Cleanup(c.Close)
-		return c, nil
-	}
-	g := &gethNode{}
-	if g.http, err = dial(fmt.Sprintf("http://127.0.0.1:%d", httpPort)); err != nil {
-		return nil, err
-	}
-	if g.ws, err = dial(fmt.Sprintf("ws://127.0.0.1:%d", wsPort)); err != nil {
-		return nil, err
-	}
-	return g, nil
-}
-
-// fund sends amount to each account from geth's unlocked developer account and
-// waits for the transfers to be mined.
-func (g *gethNode) fund(ctx context.Context, t *testing.T, amount *big.Int, accounts ...common.Address) {
-	t.Helper()
-	rc := g.http.Client()
-	var dev []common.Address
-	if err := rc.CallContext(ctx, &dev, "eth_accounts"); err != nil || len(dev) == 0 {
-		t.Fatalf("geth developer account: %v (accounts %v)", err, dev)
-	}
-	hashes := make([]common.Hash, len(accounts))
-	for i, a := range accounts {
-		tx := map[string]any{"from": dev[0], "to": a, "value": (*hexutil.Big)(amount)}
-		if err := rc.CallContext(ctx, &hashes[i], "eth_sendTransaction", tx); err != nil {
-			t.Fatalf("fund %s: %v", a, err)
-		}
-	}
-	for i, h := range hashes {
-		for {
-			r, err := g.http.TransactionReceipt(ctx, h)
-			if err == nil {
-				if r.Status != types.ReceiptStatusSuccessful {
-					t.Fatalf("fund %s: transfer %s failed", accounts[i], h)
-				}
-				break
-			}
-			// Not mined yet, or geth still indexing ("transaction indexing is in
-			// progress"): look again until ctx ends.
-			if ctx.Err() != nil {
-				t.Fatalf("fund %s: receipt of %s: %v", accounts[i], h, err)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-}
-
 // gethView is a running registry view and the metrics it registered.
 type gethView struct {
 	*chain.Registry
@@ -369,34 +184,6 @@ func startGethView(t *testing.T, backend chain.Backend, registry common.Address,
 		}
 	})
 	return gethView{Registry: r, Metrics: metrics}
-}
-
-// gethFreePorts returns n distinct loopback TCP ports that were free a moment ago.
-func gethFreePorts(t *testing.T, n int) []int {
-	t.Helper()
-	ports := make([]int, 0, n)
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close() // held until all are picked, so they differ
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports
-}
-
-// gethLogTail returns the last n lines of the file at path.
-func gethLogTail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Sprintf("(read %s: %v)", path, err)
-	}
-	lines := bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n"))
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return string(bytes.Join(lines, []byte("\n")))
 }
 
 // gethMetric reads the counter or gauge name{label=value} from g.

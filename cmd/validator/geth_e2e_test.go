@@ -8,193 +8,22 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"go/build"
 	"math/big"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/common/hexutil"
-	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/params"
 
 	"validator/api"
-	"validator/chain"
+	"validator/internal/gethdev"
 )
-
-// e2eGethInstall is how to get the geth the test runs against (CI pins it).
-const e2eGethInstall = "go install github.com/ethereum/go-ethereum/cmd/geth@v1.16.7"
-
-// e2eRequireGethEnv=1 makes a missing geth a failure instead of a skip.
-const e2eRequireGethEnv = "VALIDATOR_REQUIRE_GETH"
-
-// e2eGethFind looks for geth on PATH, then in GOBIN and GOPATH/bin; without it
-// the test skips, or fails when VALIDATOR_REQUIRE_GETH=1.
-func e2eGethFind(t *testing.T) string {
-	t.Helper()
-	if p, err := exec.LookPath("geth"); err == nil {
-		return p
-	}
-	var dirs []string
-	var goEnv struct{ GOBIN, GOPATH string }
-	if out, err := exec.Command("go", "env", "-json", "GOBIN", "GOPATH").Output(); err == nil && json.Unmarshal(out, &goEnv) == nil {
-		dirs = append(dirs, goEnv.GOBIN)
-		for _, p := range filepath.SplitList(goEnv.GOPATH) {
-			dirs = append(dirs, filepath.Join(p, "bin"))
-		}
-	}
-	dirs = append(dirs, os.Getenv("GOBIN"))
-	for _, p := range filepath.SplitList(build.Default.GOPATH) {
-		dirs = append(dirs, filepath.Join(p, "bin"))
-	}
-	for _, d := range dirs {
-		if d == "" {
-			continue
-		}
-		p := filepath.Join(d, "geth")
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
-			return p
-		}
-	}
-	msg := fmt.Sprintf("geth not found on PATH, in GOBIN or in GOPATH/bin; install it with: %s", e2eGethInstall)
-	if os.Getenv(e2eRequireGethEnv) == "1" {
-		t.Fatalf("%s (%s=1 forbids skipping)", msg, e2eRequireGethEnv)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// e2eGeth is a running geth --dev.
-type e2eGeth struct {
-	url    string // HTTP JSON-RPC
-	client *ethclient.Client
-}
-
-// e2eStartGeth starts geth --dev on free loopback ports; it is killed when the
-// test ends, and if the test failed the tail of its log is printed. Startup is
-// retried with fresh ports in case another process took one of them.
-func e2eStartGeth(t *testing.T, bin string) *e2eGeth {
-	t.Helper()
-	dir := t.TempDir()
-	var lastErr error
-	for attempt := 1; attempt <= 3; attempt++ {
-		g, err := e2eStartGethOnce(t, bin, filepath.Join(dir, strconv.Itoa(attempt)))
-		if err == nil {
-			return g
-		}
-		lastErr = err
-	}
-	t.Fatal(lastErr)
-	return nil
-}
-
-func e2eStartGethOnce(t *testing.T, bin, dir string) (*e2eGeth, error) {
-	t.Helper()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	logPath := filepath.Join(dir, "geth.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ports := e2eFreePorts(t, 2)
-	httpPort, authPort := ports[0], ports[1]
-	cmd := exec.Command(bin,
-		"--dev", "--dev.period", "0",
-		"--datadir", filepath.Join(dir, "data"),
-		"--ipcdisable",
-		"--http", "--http.addr", "127.0.0.1", "--http.port", strconv.Itoa(httpPort), "--http.api", "eth,net,web3",
-		"--authrpc.port", strconv.Itoa(authPort),
-		"--nodiscover", "--maxpeers", "0", "--port", "0",
-	)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		logFile.Close()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			b, _ := os.ReadFile(logPath)
-			t.Logf("geth log (%s), last lines:\n%s", logPath, e2eTail(string(b), 30))
-		}
-	})
-
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	go func() {
-		select {
-		case <-exited:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	url := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
-	c, err := chain.Dial(ctx, url, chain.DevnetChainID, chain.WithDialAttempts(0), chain.WithDialBackoff(20*time.Millisecond, 200*time.Millisecond))
-	if err != nil {
-		b, _ := os.ReadFile(logPath)
-		select {
-		case <-exited:
-			return nil, fmt.Errorf("geth exited during startup: %w\n%s", err, e2eTail(string(b), 20))
-		default:
-			t.Fatalf("geth did not answer on %s: %v\n%s", url, err, e2eTail(string(b), 40))
-		}
-	}
-	t.Cleanup(c.Close)
-	return &e2eGeth{url: url, client: c}, nil
-}
-
-// fund sends amount to each account from geth's unlocked developer account and
-// waits for the transfers to be mined.
-func (g *e2eGeth) fund(ctx context.Context, t *testing.T, amount *big.Int, accounts ...common.Address) {
-	t.Helper()
-	rc := g.client.Client()
-	var dev []common.Address
-	if err := rc.CallContext(ctx, &dev, "eth_accounts"); err != nil || len(dev) == 0 {
-		t.Fatalf("geth developer account: %v (accounts %v)", err, dev)
-	}
-	hashes := make([]common.Hash, len(accounts))
-	for i, a := range accounts {
-		tx := map[string]any{"from": dev[0], "to": a, "value": (*hexutil.Big)(amount)}
-		if err := rc.CallContext(ctx, &hashes[i], "eth_sendTransaction", tx); err != nil {
-			t.Fatalf("fund %s: %v", a, err)
-		}
-	}
-	for i, h := range hashes {
-		for {
-			r, err := g.client.TransactionReceipt(ctx, h)
-			if err == nil {
-				if r.Status != types.ReceiptStatusSuccessful {
-					t.Fatalf("fund %s: transfer %s failed", accounts[i], h)
-				}
-				break
-			}
-			// Not mined yet, or geth still indexing: look again until ctx ends.
-			if ctx.Err() != nil {
-				t.Fatalf("fund %s: receipt of %s: %v", accounts[i], h, err)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-}
 
 // e2eValidator is one validator run from its own directory by the CLI.
 type e2eValidator struct {
@@ -248,11 +77,11 @@ func e2eParallel(n int, f func(i int)) {
 // them, start three daemons that find each other through the registry, exit
 // one and check that the other two disconnect it, and stop all with SIGTERM.
 func TestGethCLIEndToEnd(t *testing.T) {
-	gethBin := e2eGethFind(t)
+	gethBin := gethdev.Find(t)
 	bin := e2eBinary(t)
 	step := e2eSteps(t)
-	g := e2eStartGeth(t, gethBin)
-	step("geth --dev up at %s", g.url)
+	g := gethdev.Start(t, gethBin)
+	step("geth --dev up at %s", g.HTTPURL)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
@@ -271,7 +100,7 @@ func TestGethCLIEndToEnd(t *testing.T) {
 		vals[i] = &e2eValidator{i: i, dir: dir, config: filepath.Join(dir, "validator.toml"), operator: k, p2pPort: ports[2*i], apiPort: ports[2*i+1]}
 		operators = append(operators, crypto.PubkeyToAddress(k.PublicKey))
 	}
-	g.fund(ctx, t, new(big.Int).Mul(big.NewInt(100), big.NewInt(params.Ether)), operators...)
+	g.Fund(ctx, t, new(big.Int).Mul(big.NewInt(100), big.NewInt(params.Ether)), operators...)
 
 	// validator init, importing the funded operator keys. Keystore encryption
 	// is slow by design: run the three at once.
@@ -307,14 +136,14 @@ func TestGethCLIEndToEnd(t *testing.T) {
 	// custom network the daemons use fails validation without chain.registry:
 	// the very address deploy is about to print.
 	r := e2eMustRun(t, 90*time.Second, nil, "registry", "deploy",
-		"--config", vals[0].config, "--network", "devnet", "--rpc-url", g.url, "--set", "keys.passphrase_file="+passFile,
+		"--config", vals[0].config, "--network", "devnet", "--rpc-url", g.HTTPURL, "--set", "keys.passphrase_file="+passFile,
 		"--min-stake", "32", "--unbonding", "1m")
 	m := regexp.MustCompile(`registry deployed at (0x[0-9a-fA-F]{40})`).FindStringSubmatch(r.stdout)
 	if m == nil {
 		t.Fatalf("registry deploy does not print the address:\n%s", r)
 	}
 	registry := common.HexToAddress(m[1])
-	if code, err := g.client.CodeAt(ctx, registry, nil); err != nil || len(code) == 0 {
+	if code, err := g.HTTP.CodeAt(ctx, registry, nil); err != nil || len(code) == 0 {
 		t.Fatalf("no contract at the printed registry address %s: %v", registry, err)
 	}
 	step("registry deployed at %s", registry)
@@ -322,7 +151,7 @@ func TestGethCLIEndToEnd(t *testing.T) {
 	// register each node (three operators: their transactions do not race).
 	e2eParallel(n, func(i int) {
 		v := vals[i]
-		args := append([]string{"register"}, v.flags(g.url, registry, passFile)...)
+		args := append([]string{"register"}, v.flags(g.HTTPURL, registry, passFile)...)
 		args = append(args, "--stake", "32", "--addr", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", v.p2pPort))
 		r, err := e2eExec(bin, 90*time.Second, nil, args...)
 		if err != nil {
@@ -341,7 +170,7 @@ func TestGethCLIEndToEnd(t *testing.T) {
 		t.FailNow()
 	}
 	step("registered %d validators", n)
-	r = e2eMustRun(t, 60*time.Second, nil, append([]string{"registry", "list"}, vals[0].flags(g.url, registry, passFile)...)...)
+	r = e2eMustRun(t, 60*time.Second, nil, append([]string{"registry", "list"}, vals[0].flags(g.HTTPURL, registry, passFile)...)...)
 	for _, v := range vals {
 		if !strings.Contains(r.stdout, v.nodeID.Hex()) {
 			t.Errorf("registry list does not list validator %d (%s):\n%s", v.i, v.nodeID, r.stdout)
@@ -351,7 +180,7 @@ func TestGethCLIEndToEnd(t *testing.T) {
 	// Three daemons.
 	var procs []*e2eProc
 	for _, v := range vals {
-		v.proc = e2eStart(t, fmt.Sprintf("validator %d", v.i), nil, append([]string{"start"}, v.flags(g.url, registry, passFile)...)...)
+		v.proc = e2eStart(t, fmt.Sprintf("validator %d", v.i), nil, append([]string{"start"}, v.flags(g.HTTPURL, registry, passFile)...)...)
 		procs = append(procs, v.proc)
 	}
 	clients := make([]*api.Client, n)
@@ -393,7 +222,7 @@ func TestGethCLIEndToEnd(t *testing.T) {
 
 	// Validator 2 leaves: the others must drop it once the exit is on chain.
 	exiting := vals[2]
-	r = e2eMustRun(t, 90*time.Second, nil, append([]string{"exit"}, exiting.flags(g.url, registry, passFile)...)...)
+	r = e2eMustRun(t, 90*time.Second, nil, append([]string{"exit"}, exiting.flags(g.HTTPURL, registry, passFile)...)...)
 	if !strings.Contains(r.stdout, "node "+exiting.nodeID.Hex()+" left the active set") {
 		t.Errorf("exit does not confirm:\n%s", r)
 	}
