@@ -123,6 +123,7 @@ func (r *Recorder) Restore() (int, error) {
 
 // Observe applies one probe result and records any state change.
 func (r *Recorder) Observe(o reputation.Observation) {
+	changed := false
 	for _, tr := range r.tracker.Observe(o) {
 		r.m.transitions.WithLabelValues(tr.To.String()).Inc()
 		if err := r.store.AddTransition(store.Transition{Peer: tr.Peer, At: tr.At, From: store.State(tr.From), To: store.State(tr.To), Reason: tr.Reason}); err != nil {
@@ -134,16 +135,13 @@ func (r *Recorder) Observe(o reputation.Observation) {
 		} else {
 			r.log.Debug("peer liveness changed", "node", tr.Peer, "from", tr.From, "to", tr.To, "reason", tr.Reason)
 		}
-		r.mu.Lock()
-		score, ok := r.scores[tr.Peer]
-		if !ok {
-			score = reputation.NeutralScore
-		}
-		r.mu.Unlock()
-		if err := r.store.PutPeers([]store.PeerRecord{{Peer: tr.Peer, State: store.State(tr.To), Since: tr.At, Score: score, UpdatedAt: r.cfg.now()}}); err != nil {
+		if err := r.store.PutPeers([]store.PeerRecord{{Peer: tr.Peer, State: store.State(tr.To), Since: tr.At, Score: r.Score(tr.Peer), UpdatedAt: r.cfg.now()}}); err != nil {
 			r.m.writeErrors.Inc()
 		}
-		r.updateGauges()
+		changed = true
+	}
+	if changed {
+		r.updateStateGauges() // scores only change in Flush
 	}
 }
 
@@ -250,6 +248,7 @@ func (r *Recorder) Flush() {
 	}
 }
 
+// updateGauges refreshes peers-by-state and the score distribution.
 func (r *Recorder) updateGauges() {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -257,6 +256,17 @@ func (r *Recorder) updateGauges() {
 }
 
 func (r *Recorder) updateGaugesLocked() {
+	r.updateStateGauges()
+	scores := make(map[[20]byte]float64, len(r.scores))
+	for k, v := range r.scores {
+		scores[k] = v
+	}
+	r.m.setScores(scores)
+}
+
+// updateStateGauges refreshes peers-by-state (the tracker is safe for
+// concurrent use; no recorder lock is needed).
+func (r *Recorder) updateStateGauges() {
 	counts := map[reputation.State]int{}
 	for _, st := range r.tracker.States() {
 		counts[st.State]++
@@ -264,11 +274,6 @@ func (r *Recorder) updateGaugesLocked() {
 	for _, s := range []reputation.State{reputation.Unknown, reputation.Responsive, reputation.Slow, reputation.Offline} {
 		r.m.peers.WithLabelValues(s.String()).Set(float64(counts[s]))
 	}
-	scores := make(map[[20]byte]float64, len(r.scores))
-	for k, v := range r.scores {
-		scores[k] = v
-	}
-	r.m.setScores(scores)
 }
 
 func toRep(s store.Summary) reputation.Summary { return reputation.Summary(s) }
