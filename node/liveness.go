@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -27,11 +29,14 @@ type Liveness struct {
 	members p2p.Membership
 	network string
 	svc     *p2p.Service
+
+	mu        sync.Mutex
+	persisted map[common.Address]store.AddrRecord // last address-book entry written per peer
 }
 
 // NewLiveness joins a recorder and its store to a membership.
 func NewLiveness(rec *evidence.Recorder, st *store.Store, members p2p.Membership, network string) *Liveness {
-	return &Liveness{rec: rec, st: st, members: members, network: network}
+	return &Liveness{rec: rec, st: st, members: members, network: network, persisted: map[common.Address]store.AddrRecord{}}
 }
 
 // Configure sets the p2p hooks; call it on the config before p2p.New.
@@ -60,11 +65,24 @@ func (l *Liveness) appScore(p peer.ID) float64 {
 	return reputation.ScoreToGossip(l.rec.Score(m.ID))
 }
 
+// addrPersistEvery bounds how often an unchanged address-book entry is
+// rewritten just to advance its Seen time: heartbeats arrive every few seconds
+// from every peer, and the disk only needs them when something changed.
+const addrPersistEvery = time.Minute
+
 func (l *Liveness) heartbeat(e p2p.AddrEntry) {
 	rec := store.AddrRecord{Peer: e.NodeID, PeerID: e.PeerID.String(), Version: e.Version, Seen: e.Seen}
 	for _, a := range e.Addrs {
 		rec.Addrs = append(rec.Addrs, a.String())
 	}
+	l.mu.Lock()
+	last, ok := l.persisted[e.NodeID]
+	if ok && slices.Equal(last.Addrs, rec.Addrs) && last.Version == rec.Version && rec.Seen.Sub(last.Seen) < addrPersistEvery {
+		l.mu.Unlock()
+		return
+	}
+	l.persisted[e.NodeID] = rec
+	l.mu.Unlock()
 	_, _ = l.st.PutAddr(rec) // a failed write is counted by the store
 }
 
@@ -174,6 +192,9 @@ func (l *Liveness) Run(ctx context.Context, interval time.Duration) error {
 			}
 			if c.Kind == p2p.Left {
 				l.rec.Forget(c.Member.ID)
+				l.mu.Lock()
+				delete(l.persisted, c.Member.ID)
+				l.mu.Unlock()
 			}
 		case <-t.C:
 			if l.svc == nil {
