@@ -497,6 +497,10 @@ func (r *Registry) fetchPage(opts *bind.CallOpts, block, off, size uint64) ([]No
 	return out, nil
 }
 
+// chainTime is a contract timestamp (seconds) as a time, clamped so a hostile
+// value cannot overflow.
+func chainTime(sec uint64) time.Time { return time.Unix(int64(min(sec, 1<<62)), 0).UTC() }
+
 func fromBinding(b regabi.NodeRegistryNode) Node {
 	n := Node{
 		ID:           b.Id,
@@ -510,7 +514,7 @@ func fromBinding(b regabi.NodeRegistryNode) Node {
 		RegisteredAt: b.RegisteredAt,
 	}
 	if b.WithdrawableAt != 0 {
-		n.WithdrawableAt = time.Unix(int64(min(b.WithdrawableAt, 1<<62)), 0).UTC()
+		n.WithdrawableAt = chainTime(b.WithdrawableAt)
 	}
 	return n
 }
@@ -639,7 +643,7 @@ func (r *Registry) applyLocked(l *types.Log) (Change, bool, error) {
 		delete(r.nodes, e.Id)
 		delete(r.byPeer, n.PeerID)
 		n.Status = StatusExiting
-		n.WithdrawableAt = time.Unix(int64(min(e.WithdrawableAt, 1<<62)), 0).UTC()
+		n.WithdrawableAt = chainTime(e.WithdrawableAt)
 		return Change{Kind: Removed, Node: n, Block: l.BlockNumber}, true, nil
 	default:
 		// Withdrawn, AdminChanged and unknown events do not change the active set.
