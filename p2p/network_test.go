@@ -231,16 +231,17 @@ func TestGateRefusesUnregistered(t *testing.T) {
 	target := nodes[0]
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := outsider.svc.Host().Connect(ctx, peer.AddrInfo{ID: target.id.PeerID, Addrs: target.svc.Host().Addrs()})
-	// The outsider's own gate refuses to dial an... registered node? No: the
-	// outsider's view holds the registered nodes, so it dials; the target's
-	// gate must refuse the inbound connection.
-	if err == nil {
-		waitFor(t, "the target to drop the outsider", func() bool { return !connected(target, outsider) })
-	}
-	time.Sleep(500 * time.Millisecond)
-	if connected(target, outsider) || connected(outsider, target) {
-		t.Fatal("unregistered peer connected inbound")
+	// The outsider's view holds the registered nodes, so it dials them (its
+	// discovery keeps trying too); the target's gate must refuse every inbound
+	// connection. Over QUIC the dialler can see its side of a refused
+	// connection for a moment before the close arrives, so the property is
+	// checked where it matters: the target never holds a connection to it.
+	_ = outsider.svc.Host().Connect(ctx, peer.AddrInfo{ID: target.id.PeerID, Addrs: target.svc.Host().Addrs()})
+	for range 50 {
+		if connected(target, outsider) {
+			t.Fatal("unregistered peer connected inbound")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	if got := counter(t, target.reg, "validator_p2p_connections_refused_total", "inbound"); got == 0 {
 		t.Fatal("inbound refusal not counted")
