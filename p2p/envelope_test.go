@@ -3,6 +3,7 @@ package p2p_test
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"encoding/hex"
 	"errors"
 	"math/big"
 	"strings"
@@ -398,8 +399,10 @@ func TestMessageID(t *testing.T) {
 	if len(id) != 20 {
 		t.Fatalf("ID length %d, want 20", len(id))
 	}
-	if want := string(ethcrypto.Keccak256(a)[:20]); id != want {
-		t.Fatalf("ID %x, want keccak prefix %x", id, want)
+	// The ID is on the wire (IHAVE, IWANT): pin it to BLAKE2b-256 by a value
+	// computed elsewhere (Python's hashlib.blake2b(b"abc", digest_size=32)).
+	if got, want := hex.EncodeToString([]byte(p2p.MessageID([]byte("abc")))), "bddd813c634239723171ef3fee98579b94964e3b"; got != want {
+		t.Fatalf("MessageID(abc) = %s, want BLAKE2b-256 prefix %s", got, want)
 	}
 	if p2p.MessageID(bytes.Clone(a)) != id {
 		t.Fatal("equal bytes, different IDs")

@@ -22,6 +22,9 @@ package p2p_test
 // per -count:
 //
 //	go test ./p2p/ -run '^$' -bench 'Gossip(Throughput|Latency|Convergence)' -count 3
+//
+// BENCH_VARIANTS=nosign (a comma-separated list) runs ours and only those
+// baselines in BenchmarkGossipThroughput, e.g. to profile with -cpuprofile.
 
 import (
 	"context"
@@ -33,8 +36,10 @@ import (
 	"math"
 	"math/big"
 	mrand "math/rand/v2"
+	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -542,6 +547,13 @@ func BenchmarkGossipThroughput(b *testing.B) {
 			{"strictsign-ed25519", func(b *testing.B) *benchNet { return benchPlain(b, n, benchSignEd25519, benchConnectAll) }},
 			{"nosign", func(b *testing.B) *benchNet { return benchPlain(b, n, benchNoSign, benchConnectAll) }},
 		}}
+		if only := os.Getenv("BENCH_VARIANTS"); only != "" {
+			// For profiling one variant: ours stays, the ratios are to it.
+			keep := strings.Split(only, ",")
+			ns.variants = slices.DeleteFunc(ns.variants, func(v benchVariant) bool {
+				return v.name != "ours" && !slices.Contains(keep, v.name)
+			})
+		}
 		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
 			nets := ns.get(b)
 			tallies := make([]benchTally, len(nets))
