@@ -36,6 +36,8 @@ type fakeNet struct {
 	subscribeErr error
 	seq          int
 	dropped      int
+	// subBuffer is each subscription's capacity (64 if 0).
+	subBuffer int
 }
 
 type published struct {
@@ -88,7 +90,11 @@ func (n *fakeNet) Subscribe(topic string) (api.Subscription, error) {
 	if n.subscribeErr != nil {
 		return nil, n.subscribeErr
 	}
-	s := &fakeSub{n: n, topic: topic, ch: make(chan api.Message, 64), done: make(chan struct{})}
+	size := n.subBuffer
+	if size == 0 {
+		size = 64
+	}
+	s := &fakeSub{n: n, topic: topic, ch: make(chan api.Message, size), done: make(chan struct{})}
 	n.subs[s] = struct{}{}
 	return s, nil
 }
