@@ -1,4 +1,9 @@
 package p2p
 
+import "github.com/libp2p/go-libp2p/core/peer"
+
 // Silence stops a node's heartbeats, so tests can show the DHT finds it alone.
 func Silence(c *Config) { c.silent = true }
+
+// TopicPeers lists the peers a node's pubsub knows on a standard topic.
+func TopicPeers(s *Service, topic string) []peer.ID { return s.topics[topic].ListPeers() }

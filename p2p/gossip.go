@@ -292,25 +292,16 @@ func (s *Service) heartbeatLoop() {
 		return
 	}
 	defer sub.Cancel()
-	// Relay subscriptions keep this node in every topic's mesh, so it forwards
-	// messages even when no local application listens.
+	// Relaying keeps this node in every topic's mesh, so it forwards messages
+	// even when no local application listens, without a subscription to wake
+	// for each message.
 	for name, t := range s.topics {
 		if name == TopicHeartbeats {
 			continue
 		}
-		rs, err := t.Subscribe(pubsub.WithBufferSize(16))
-		if err != nil {
-			s.log.Error("subscribe", "topic", name, "err", err)
-			continue
+		if _, err := t.Relay(); err != nil {
+			s.log.Error("relay", "topic", name, "err", err)
 		}
-		s.goLoop(func() {
-			defer rs.Cancel()
-			for {
-				if _, err := rs.Next(s.ctx); err != nil {
-					return
-				}
-			}
-		})
 	}
 	s.goLoop(func() {
 		for {

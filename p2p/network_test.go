@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -476,4 +477,18 @@ func TestBootstrapPeers(t *testing.T) {
 	waitFor(t, "a successful bootstrap dial", func() bool {
 		return counter(t, joiner.reg, "validator_p2p_dials_total", "bootstrap") >= 1
 	})
+}
+
+// A node relays every standard topic with no application subscribed, so its
+// peers count it on each topic and gossipsub can graft it into each mesh.
+func TestNodesRelayEveryTopic(t *testing.T) {
+	n := newLNet(t)
+	nodes := n.launch(2)
+	a, b := nodes[0], nodes[1]
+	for _, topic := range p2p.StandardTopics {
+		waitFor(t, "peers on "+topic, func() bool {
+			return slices.Contains(p2p.TopicPeers(a.svc, topic), b.id.PeerID) &&
+				slices.Contains(p2p.TopicPeers(b.svc, topic), a.id.PeerID)
+		})
+	}
 }
