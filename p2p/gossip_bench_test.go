@@ -38,6 +38,7 @@ import (
 	mrand "math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
@@ -601,7 +602,7 @@ func BenchmarkGossipThroughput(b *testing.B) {
 
 const (
 	benchThroughputSlice  = 400 * time.Millisecond
-	benchThroughputSlices = 5
+	benchThroughputSlices = 10
 )
 
 // benchTally accumulates a throughput variant's slices.
@@ -709,7 +710,7 @@ const (
 	benchLatencyNodes  = 30
 	benchLatencyTarget = 8
 	benchLatencySlice  = 2 * time.Second
-	benchLatencySlices = 4
+	benchLatencySlices = 8
 )
 
 // BenchmarkGossipLatency: 30 nodes. Ours runs with TargetPeers 8 and finds
@@ -724,8 +725,8 @@ const (
 // <v>-p50-ms, <v>-p99-ms and <v>-max-ms over the op's receipts, <v>-peers the
 // mean connected peers per node, <v>-cores the CPU the whole process used
 // while the variant ran (both networks, so the idle one adds a little),
-// <v>-gcs the garbage collections during its slices per op (each slice starts
-// just after one: see below);
+// <v>-gcs the garbage collections during its slices per op (a slice starts
+// just after one and runs with the collector off: see below);
 // p99-ours/nosign is the ratio of the p99s;
 // delivered-% is the lowest share of receipts that arrived.
 func BenchmarkGossipLatency(b *testing.B) {
@@ -758,17 +759,22 @@ func BenchmarkGossipLatency(b *testing.B) {
 				// 100 MB live), whose collections mark for 0.2-0.4 s on 2
 				// cores and delay every receipt of all 60 nodes meanwhile:
 				// an artefact of hosting them together (a node in its own
-				// process has a sixtieth of that heap), which decided the
-				// p99 of whichever variant's slice it fell in. So every
-				// slice starts just after a collection, outside the
-				// measurement; <v>-gcs counts those that still fell inside.
+				// process has a sixtieth of that heap) that decided the p99
+				// of whichever variant's slice it fell in. So a slice starts
+				// just after a collection and runs with the collector off
+				// (a slice allocates well under 1 GiB; the limit below is a
+				// backstop); <v>-gcs counts collections inside slices.
 				runtime.GC()
+				gcPercent := debug.SetGCPercent(-1)
+				memLimit := debug.SetMemoryLimit(4 << 30)
 				gc0 := benchGCs()
 				cpu0, start := benchCPUTime(b), time.Now()
 				got, w := benchLatencySliceRun(b, nets[v], benchLatencySlice)
-				gcs[v] += benchGCs() - gc0
 				cpu[v] += benchCPUTime(b) - cpu0
 				wall[v] += time.Since(start)
+				gcs[v] += benchGCs() - gc0
+				debug.SetGCPercent(gcPercent)
+				debug.SetMemoryLimit(memLimit)
 				delays[v] = append(delays[v], got...)
 				want[v] += w
 			})
