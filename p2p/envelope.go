@@ -1,11 +1,13 @@
 package p2p
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -94,7 +96,9 @@ var (
 // SigningHash is keccak256("validator/envelope/v1" || rlp([network, topic,
 // sender, timestamp, payload])): what the signature signs.
 func (e *Envelope) SigningHash() common.Hash {
-	h := ethcrypto.NewKeccakState()
+	h := keccakPool.Get().(ethcrypto.KeccakState)
+	defer keccakPool.Put(h)
+	h.Reset()
 	h.Write([]byte(envelopeDomain))
 	w := rlp.NewEncoderBuffer(h)
 	l := w.List()
@@ -143,16 +147,35 @@ func (e *Envelope) recoverSigner() (common.Address, error) {
 	if err != nil {
 		return common.Address{}, fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
-	return common.BytesToAddress(ethcrypto.Keccak256(pub[1:])[12:]), nil
+	h := keccakPool.Get().(ethcrypto.KeccakState)
+	defer keccakPool.Put(h)
+	h.Reset()
+	h.Write(pub[1:])
+	var digest common.Hash
+	_, _ = h.Read(digest[:])
+	return common.BytesToAddress(digest[12:]), nil
 }
 
-// validSignatureValues applies go-ethereum's homestead rules to [r || s || v]:
-// 1 <= r < N, 1 <= s <= N/2 (no malleable high-s twin), v in {0, 1}.
+// secp256k1 group order N and N/2, as 32-byte big-endian numbers.
+var (
+	secpN     = ethcrypto.S256().Params().N.FillBytes(make([]byte, 32))
+	secpHalfN = new(big.Int).Rsh(ethcrypto.S256().Params().N, 1).FillBytes(make([]byte, 32))
+)
+
+// validSignatureValues applies go-ethereum's homestead rules
+// (crypto.ValidateSignatureValues) to [r || s || v]: 1 <= r < N,
+// 1 <= s <= N/2 (no malleable high-s twin), v in {0, 1}; on the bytes, as
+// equal-length big-endian numbers compare like byte strings.
 func validSignatureValues(sig []byte) bool {
-	r := new(big.Int).SetBytes(sig[:32])
-	s := new(big.Int).SetBytes(sig[32:64])
-	return ethcrypto.ValidateSignatureValues(sig[64], r, s, true)
+	var zero [32]byte
+	r, s, v := sig[:32], sig[32:64], sig[64]
+	return v <= 1 &&
+		!bytes.Equal(r, zero[:]) && bytes.Compare(r, secpN) < 0 &&
+		!bytes.Equal(s, zero[:]) && bytes.Compare(s, secpHalfN) <= 0
 }
+
+// keccakPool recycles keccak states: validation hashes twice per message.
+var keccakPool = sync.Pool{New: func() any { return ethcrypto.NewKeccakState() }}
 
 // wireEnvelope mirrors Envelope field for field; it exists so the RLP layout is
 // explicit and cannot drift with fields added to Envelope for local use.
@@ -178,22 +201,73 @@ func EncodeEnvelope(e *Envelope) ([]byte, error) {
 // bytes, non-canonical RLP, missing or extra fields, a network longer than
 // MaxNetworkLen, a topic longer than MaxTopicLen and a signature that is not
 // SignatureLen bytes. Every error wraps ErrMalformedEnvelope. It does not
-// verify the signature.
+// verify the signature. The envelope shares no memory with b.
+//
+// It walks the list with rlp's Split functions, which enforce canonical sizes
+// and integers as rlp.DecodeBytes into wireEnvelope does, at a fifth of the
+// reflective decoder's cost (FuzzDecodeEnvelope holds the two to the same
+// answers).
 func DecodeEnvelope(b []byte) (*Envelope, error) {
-	var w wireEnvelope
-	if err := rlp.DecodeBytes(b, &w); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedEnvelope, err)
+	malformed := func(field string, err error) (*Envelope, error) {
+		return nil, fmt.Errorf("%w: %s: %v", ErrMalformedEnvelope, field, err)
 	}
-	if err := checkFields(w.Network, w.Topic); err != nil {
+	list, rest, err := rlp.SplitList(b)
+	if err != nil {
+		return malformed("envelope", err)
+	}
+	if len(rest) != 0 {
+		return malformed("envelope", rlp.ErrMoreThanOneValue)
+	}
+	var fields [6][]byte
+	for i, name := range []string{"network", "topic", "sender", "timestamp", "payload", "signature"} {
+		if len(list) == 0 {
+			return malformed(name, errors.New("missing"))
+		}
+		var after []byte
+		if i == 3 {
+			_, after, err = rlp.SplitUint64(list) // canonical integer
+		} else {
+			_, after, err = rlp.SplitString(list)
+		}
+		if err != nil {
+			return malformed(name, err)
+		}
+		fields[i], list = list[:len(list)-len(after)], after
+	}
+	if len(list) != 0 {
+		return malformed("envelope", errors.New("more than six fields"))
+	}
+	// Each field is now one well-formed item: unwrap it.
+	ts, _, _ := rlp.SplitUint64(fields[3])
+	var raw [6][]byte
+	for i, f := range fields {
+		if i != 3 {
+			raw[i], _, _ = rlp.SplitString(f)
+		}
+	}
+	network, topic, sender, payload, sig := raw[0], raw[1], raw[2], raw[4], raw[5]
+	if len(sender) != common.AddressLength {
+		return malformed("sender", fmt.Errorf("%d bytes, want %d", len(sender), common.AddressLength))
+	}
+	if err := checkFields(string(network), string(topic)); err != nil {
 		return nil, err
 	}
-	if len(w.Signature) != SignatureLen {
-		return nil, fmt.Errorf("%w: signature is %d bytes, want %d", ErrMalformedEnvelope, len(w.Signature), SignatureLen)
+	if len(sig) != SignatureLen {
+		return nil, fmt.Errorf("%w: signature is %d bytes, want %d", ErrMalformedEnvelope, len(sig), SignatureLen)
 	}
-	return &Envelope{
-		Network: w.Network, Topic: w.Topic, Sender: w.Sender,
-		Timestamp: w.Timestamp, Payload: w.Payload, Signature: w.Signature,
-	}, nil
+	// One allocation holds payload and signature; neither aliases b, which
+	// pubsub keeps to forward.
+	buf := make([]byte, len(payload)+len(sig))
+	copy(buf, payload)
+	copy(buf[len(payload):], sig)
+	e := &Envelope{
+		Network: string(network), Topic: string(topic), Sender: common.Address(sender),
+		Timestamp: ts, Signature: buf[len(payload):len(buf):len(buf)],
+	}
+	if len(payload) > 0 {
+		e.Payload = buf[:len(payload):len(payload)]
+	}
+	return e, nil
 }
 
 func checkFields(network, topic string) error {

@@ -2,12 +2,16 @@ package p2p_test
 
 import (
 	"bytes"
+	"encoding/hex"
+	"errors"
 	"math/big"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rlp"
 
 	"validator/p2p"
 )
@@ -129,6 +133,66 @@ func FuzzValidate(f *testing.F) {
 		}
 		if e.Signature[64] > 1 || new(big.Int).SetBytes(e.Signature[32:64]).Cmp(halfN) > 0 {
 			t.Fatalf("accepted non-canonical signature %x", e.Signature)
+		}
+	})
+}
+
+// wireOracle is the envelope's RLP layout for rlp's reflective decoder, the
+// reference DecodeEnvelope's hand-written walk must agree with.
+type wireOracle struct {
+	Network   string
+	Topic     string
+	Sender    common.Address
+	Timestamp uint64
+	Payload   []byte
+	Signature []byte
+}
+
+// FuzzDecodeEnvelope: DecodeEnvelope accepts exactly what rlp.DecodeBytes
+// into the wire struct accepts (within the field limits), with the same
+// fields.
+//
+//	go test -fuzz=FuzzDecodeEnvelope ./p2p/
+func FuzzDecodeEnvelope(f *testing.F) {
+	alice := testKey(f, "alice")
+	for _, p := range [][]byte{nil, {0}, {0x7f}, {0x80}, bytes.Repeat([]byte{1}, 60)} {
+		b := sealAt(f, alice, testNet, p2p.TopicJobs, p, testNow)
+		f.Add(b)
+		f.Add(b[:len(b)-1])
+		f.Add(append(bytes.Clone(b), 0x80))
+	}
+	for _, s := range []string{"c0", "c6808080808080", "c7808080808080c0", "f8", "c180", "c2c0c0"} {
+		b, _ := hex.DecodeString(s)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := p2p.DecodeEnvelope(b)
+		var w wireOracle
+		werr := rlp.DecodeBytes(b, &w)
+		if werr == nil && (len(w.Network) > p2p.MaxNetworkLen || len(w.Topic) > p2p.MaxTopicLen || len(w.Signature) != p2p.SignatureLen) {
+			werr = errors.New("field limits")
+		}
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("DecodeEnvelope error %v, reflective decoder error %v, input %x", err, werr, b)
+		}
+		if err != nil {
+			if !errors.Is(err, p2p.ErrMalformedEnvelope) {
+				t.Fatalf("error %v does not wrap ErrMalformedEnvelope", err)
+			}
+			return
+		}
+		if got.Network != w.Network || got.Topic != w.Topic || got.Sender != w.Sender || got.Timestamp != w.Timestamp ||
+			!bytes.Equal(got.Payload, w.Payload) || !bytes.Equal(got.Signature, w.Signature) {
+			t.Fatalf("decoded %+v, reflective decoder %+v", got, w)
+		}
+		// Nothing aliases the input, which pubsub keeps and forwards.
+		if len(got.Payload) > 0 {
+			got.Payload[0] ^= 0xff
+		}
+		got.Signature[0] ^= 0xff
+		var again wireOracle
+		if rlp.DecodeBytes(b, &again) != nil || !bytes.Equal(again.Payload, w.Payload) || !bytes.Equal(again.Signature, w.Signature) {
+			t.Fatal("the decoded envelope shares memory with the input")
 		}
 	})
 }
