@@ -204,9 +204,9 @@ func EncodeEnvelope(e *Envelope) ([]byte, error) {
 // verify the signature. The envelope shares no memory with b.
 //
 // It walks the list with rlp's Split functions, which enforce canonical sizes
-// and integers as rlp.DecodeBytes into wireEnvelope does, at a fifth of the
-// reflective decoder's cost (FuzzDecodeEnvelope holds the two to the same
-// answers).
+// and integers as rlp.DecodeBytes into wireEnvelope does, at about a third of
+// the reflective decoder's cost (BenchmarkDecodeEnvelope: 0.5-0.7 against
+// 1.4-1.6 µs); FuzzDecodeEnvelope holds the two to the same answers.
 func DecodeEnvelope(b []byte) (*Envelope, error) {
 	malformed := func(field string, err error) (*Envelope, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrMalformedEnvelope, field, err)
@@ -218,32 +218,25 @@ func DecodeEnvelope(b []byte) (*Envelope, error) {
 	if len(rest) != 0 {
 		return malformed("envelope", rlp.ErrMoreThanOneValue)
 	}
-	var fields [6][]byte
+	var (
+		raw [6][]byte // string fields' contents
+		ts  uint64
+	)
 	for i, name := range []string{"network", "topic", "sender", "timestamp", "payload", "signature"} {
 		if len(list) == 0 {
 			return malformed(name, errors.New("missing"))
 		}
-		var after []byte
 		if i == 3 {
-			_, after, err = rlp.SplitUint64(list) // canonical integer
+			ts, list, err = rlp.SplitUint64(list) // canonical: no leading zeros
 		} else {
-			_, after, err = rlp.SplitString(list)
+			raw[i], list, err = rlp.SplitString(list)
 		}
 		if err != nil {
 			return malformed(name, err)
 		}
-		fields[i], list = list[:len(list)-len(after)], after
 	}
 	if len(list) != 0 {
 		return malformed("envelope", errors.New("more than six fields"))
-	}
-	// Each field is now one well-formed item: unwrap it.
-	ts, _, _ := rlp.SplitUint64(fields[3])
-	var raw [6][]byte
-	for i, f := range fields {
-		if i != 3 {
-			raw[i], _, _ = rlp.SplitString(f)
-		}
 	}
 	network, topic, sender, payload, sig := raw[0], raw[1], raw[2], raw[4], raw[5]
 	if len(sender) != common.AddressLength {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"validator/p2p"
@@ -148,5 +149,27 @@ func BenchmarkEcrecover(b *testing.B) {
 				}
 			})
 		})
+	})
+}
+
+// BenchmarkDecodeEnvelope: DecodeEnvelope's walk of the RLP list against
+// rlp's reflective decoder into the same layout (its reference in
+// FuzzDecodeEnvelope), on BenchmarkValidateEnvelope's envelope.
+func BenchmarkDecodeEnvelope(b *testing.B) {
+	_, data := benchEnvelope(b)
+	b.Run("walk", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := p2p.DecodeEnvelope(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("reflect", func(b *testing.B) {
+		for b.Loop() {
+			var w wireOracle
+			if err := rlp.DecodeBytes(data, &w); err != nil {
+				b.Fatal(err)
+			}
+		}
 	})
 }
