@@ -7,3 +7,7 @@ func Silence(c *Config) { c.silent = true }
 
 // TopicPeers lists the peers a node's pubsub knows on a standard topic.
 func TopicPeers(s *Service, topic string) []peer.ID { return s.topics[topic].ListPeers() }
+
+// WireEnvelope is the RLP layout EncodeEnvelope writes, for rlp's reflective
+// decoder to serve as the reference of DecodeEnvelope's walk.
+type WireEnvelope = wireEnvelope

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/rlp"
 
@@ -137,19 +136,8 @@ func FuzzValidate(f *testing.F) {
 	})
 }
 
-// wireOracle is the envelope's RLP layout for rlp's reflective decoder, the
-// reference DecodeEnvelope's hand-written walk must agree with.
-type wireOracle struct {
-	Network   string
-	Topic     string
-	Sender    common.Address
-	Timestamp uint64
-	Payload   []byte
-	Signature []byte
-}
-
 // FuzzDecodeEnvelope: DecodeEnvelope accepts exactly what rlp.DecodeBytes
-// into the wire struct accepts (within the field limits), with the same
+// into the layout EncodeEnvelope writes accepts (within the field limits), with the same
 // fields.
 //
 //	go test -fuzz=FuzzDecodeEnvelope ./p2p/
@@ -167,7 +155,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got, err := p2p.DecodeEnvelope(b)
-		var w wireOracle
+		var w p2p.WireEnvelope
 		werr := rlp.DecodeBytes(b, &w)
 		if werr == nil && (len(w.Network) > p2p.MaxNetworkLen || len(w.Topic) > p2p.MaxTopicLen || len(w.Signature) != p2p.SignatureLen) {
 			werr = errors.New("field limits")
@@ -190,7 +178,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			got.Payload[0] ^= 0xff
 		}
 		got.Signature[0] ^= 0xff
-		var again wireOracle
+		var again p2p.WireEnvelope
 		if rlp.DecodeBytes(b, &again) != nil || !bytes.Equal(again.Payload, w.Payload) || !bytes.Equal(again.Signature, w.Signature) {
 			t.Fatal("the decoded envelope shares memory with the input")
 		}

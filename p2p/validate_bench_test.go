@@ -166,7 +166,7 @@ func BenchmarkDecodeEnvelope(b *testing.B) {
 	})
 	b.Run("reflect", func(b *testing.B) {
 		for b.Loop() {
-			var w wireOracle
+			var w p2p.WireEnvelope
 			if err := rlp.DecodeBytes(data, &w); err != nil {
 				b.Fatal(err)
 			}
