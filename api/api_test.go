@@ -175,6 +175,14 @@ func TestReadyzFlipsWhenSyncedWithPeers(t *testing.T) {
 		if err := json.Unmarshal(body, &r); err != nil {
 			t.Fatalf("readyz body %q: %v", body, err)
 		}
+		// The gauge says what /readyz says.
+		want := 0.0
+		if r.Ready {
+			want = 1
+		}
+		if g := e.metric(t, "validator_ready", nil); g != want {
+			t.Errorf("validator_ready %v, /readyz ready %v", g, r.Ready)
+		}
 		return code, r
 	}
 

@@ -25,7 +25,9 @@ type metrics struct {
 	sseMessages prometheus.Counter
 }
 
-func newMetrics(reg prometheus.Registerer, routes []route) (*metrics, error) {
+// newMetrics registers the API's metrics on reg; ready is evaluated at each
+// scrape for validator_ready.
+func newMetrics(reg prometheus.Registerer, routes []route, ready func() bool) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "validator_api_requests_total",
@@ -50,7 +52,16 @@ func newMetrics(reg prometheus.Registerer, routes []route) (*metrics, error) {
 	for _, r := range []string{endClient, endSlow, endShutdown, endError} {
 		m.sseEnded.WithLabelValues(r)
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.sseClients, m.sseEnded, m.sseMessages} {
+	readyGauge := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "validator_ready",
+		Help: "1 when the node is ready as GET /readyz reports it (registry synced, at least api.min_peers connected registered peers), else 0.",
+	}, func() float64 {
+		if ready() {
+			return 1
+		}
+		return 0
+	})
+	for _, c := range []prometheus.Collector{m.requests, m.sseClients, m.sseEnded, m.sseMessages, readyGauge} {
 		if err := reg.Register(c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if errors.As(err, &are) {

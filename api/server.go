@@ -193,7 +193,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		{"POST /v1/publish/{topic}", "/v1/publish/{topic}", http.StatusAccepted, s.publish},
 		{"GET /v1/subscribe/{topic}", "/v1/subscribe/{topic}", http.StatusOK, s.subscribe},
 	}
-	m, err := newMetrics(d.Registerer, routes)
+	m, err := newMetrics(d.Registerer, routes, func() bool { return s.Readiness().Ready })
 	if err != nil {
 		return nil, err
 	}
@@ -311,12 +311,15 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &recorder{ResponseWriter: w, route: routeUnmatched}
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+		// Deferred, so a request aborted with http.ErrAbortHandler counts too.
+		defer func() {
+			code := rec.code
+			if code == 0 {
+				code = http.StatusOK
+			}
+			s.m.requests.WithLabelValues(rec.route, strconv.Itoa(code)).Inc()
+		}()
 		next.ServeHTTP(rec, r)
-		code := rec.code
-		if code == 0 {
-			code = http.StatusOK
-		}
-		s.m.requests.WithLabelValues(rec.route, strconv.Itoa(code)).Inc()
 	})
 }
 

@@ -101,11 +101,15 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		reason = s.pumpStream(ctx, st, buf, pumpDone, &overflow)
 	}
 	s.m.sseEnded.WithLabelValues(reason).Inc()
-	if reason == endSlow {
-		s.log.Warn("api subscriber too slow, disconnected", "topic", topic, "buffer", s.cfg.SubscriberBuffer)
-	} else {
+	if reason != endSlow {
 		s.log.Debug("api subscriber ended", "topic", topic, "reason", reason)
+		return
 	}
+	s.log.Warn("api subscriber too slow, disconnected", "topic", topic, "buffer", s.cfg.SubscriberBuffer)
+	// Close the connection, not just the response: when the socket still had
+	// room for the end event, returning would end the chunked response cleanly
+	// and keep the connection alive for a client that stopped reading.
+	panic(http.ErrAbortHandler)
 }
 
 // pumpStream writes buffered messages and heartbeats until the stream ends,
