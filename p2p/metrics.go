@@ -35,8 +35,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "validator_p2p_handshakes_total", Help: "Status handshakes by result (ok, mismatch, invalid, error, timeout).",
 		}, []string{"result"}),
 		dials: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "validator_p2p_dials_total", Help: "Discovery dials by address source and outcome.",
-		}, []string{"result"}),
+			Name: "validator_p2p_dials_total", Help: "Discovery dials by address source (bootstrap, registry, dht) and result (ok, failed; miss: the DHT did not know the peer).",
+		}, []string{"source", "result"}),
 		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "validator_p2p_messages_total", Help: "Gossip messages validated, by topic and result (ok or the reason for refusal).",
 		}, []string{"topic", "result"}),
@@ -80,10 +80,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		m.handshakes.WithLabelValues(r)
 	}
 	for _, src := range []string{"bootstrap", "registry", "dht"} {
-		m.dials.WithLabelValues(src)
-		m.dials.WithLabelValues(src + "_failed")
+		m.dials.WithLabelValues(src, "ok")
+		m.dials.WithLabelValues(src, "failed")
 	}
-	m.dials.WithLabelValues("dht_miss")
+	m.dials.WithLabelValues("dht", "miss")
 	for _, t := range StandardTopics {
 		for _, r := range append(ValidationReasons, reasonBadHeartbeat) {
 			m.messages.WithLabelValues(t, r)

@@ -602,7 +602,7 @@ func (s *Service) dialMember(m Member) {
 	defer cancel()
 	ai, err := s.kad.FindPeer(ctx, m.PeerID)
 	if err != nil {
-		s.m.dials.WithLabelValues("dht_miss").Inc()
+		s.m.dials.WithLabelValues("dht", "miss").Inc()
 		return
 	}
 	s.dial(ai, "dht")
@@ -613,11 +613,11 @@ func (s *Service) dial(ai peer.AddrInfo, source string) bool {
 	defer cancel()
 	s.host.Peerstore().AddAddrs(ai.ID, ai.Addrs, peerstore.TempAddrTTL)
 	if err := s.host.Connect(ctx, ai); err != nil {
-		s.m.dials.WithLabelValues(source + "_failed").Inc()
+		s.m.dials.WithLabelValues(source, "failed").Inc()
 		s.log.Debug("dial failed", "peer", ai.ID, "source", source, "err", err)
 		return false
 	}
-	s.m.dials.WithLabelValues(source).Inc()
+	s.m.dials.WithLabelValues(source, "ok").Inc()
 	return true
 }
 
