@@ -87,8 +87,14 @@ func (s *Service) joinTopic(name string) error {
 	if err != nil {
 		return fmt.Errorf("join topic %s: %w", name, err)
 	}
-	s.topics[name] = t
+	s.topics[name] = &joinedTopic{Topic: t, published: s.m.published.WithLabelValues(name), bytesOut: s.m.bytesOut.WithLabelValues(name)}
 	return nil
+}
+
+// joinedTopic is a joined pubsub topic with its publish counters, resolved once.
+type joinedTopic struct {
+	*pubsub.Topic
+	published, bytesOut prometheus.Counter
 }
 
 func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *pubsub.Message) pubsub.ValidationResult {
@@ -107,10 +113,10 @@ func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *p
 		start := time.Now()
 		v := verified{Verdict: s.val.Validate(name, msg.Data)}
 		if v.Result == Accept && name == TopicHeartbeats {
-			if hb, err := decodeHeartbeat(v.Envelope.Payload); err != nil {
+			if hb, addrs, err := decodeHeartbeat(v.Envelope.Payload); err != nil {
 				v.Verdict = Verdict{Result: Reject, Reason: reasonBadHeartbeat}
 			} else {
-				v.heartbeat = hb
+				v.heartbeat, v.heartbeatAddrs = hb, addrs
 			}
 		}
 		s.m.validation.Observe(time.Since(start).Seconds())
@@ -166,8 +172,8 @@ func (s *Service) Publish(ctx context.Context, topic string, payload []byte) err
 	if err := t.Publish(ctx, data); err != nil {
 		return fmt.Errorf("publish on %s: %w", topic, err)
 	}
-	s.m.published.WithLabelValues(topic).Inc()
-	s.m.bytesOut.WithLabelValues(topic).Add(float64(len(data)))
+	t.published.Inc()
+	t.bytesOut.Add(float64(len(data)))
 	return nil
 }
 
@@ -250,6 +256,8 @@ func (sub *Subscription) Close() {
 type verified struct {
 	Verdict
 	heartbeat heartbeat
+	// heartbeatAddrs are heartbeat.Addrs, parsed once by validation.
+	heartbeatAddrs []ma.Multiaddr
 }
 
 // heartbeat is the payload of the heartbeats topic: where the sender can be
@@ -265,23 +273,28 @@ const (
 	reasonBadHeartbeat  = "bad_heartbeat"
 )
 
-func decodeHeartbeat(b []byte) (heartbeat, error) {
+// decodeHeartbeat decodes and checks a heartbeat payload and parses its
+// addresses.
+func decodeHeartbeat(b []byte) (heartbeat, []ma.Multiaddr, error) {
 	var hb heartbeat
 	if err := rlp.DecodeBytes(b, &hb); err != nil {
-		return hb, err
+		return hb, nil, err
 	}
 	if len(hb.Addrs) > maxHeartbeatAddrs || len(hb.Version) > 64 {
-		return hb, errors.New("heartbeat too large")
+		return hb, nil, errors.New("heartbeat too large")
 	}
+	addrs := make([]ma.Multiaddr, 0, len(hb.Addrs))
 	for _, a := range hb.Addrs {
 		if len(a) > maxHeartbeatAddrLen {
-			return hb, errors.New("heartbeat address too long")
+			return hb, nil, errors.New("heartbeat address too long")
 		}
-		if _, err := ma.NewMultiaddr(a); err != nil {
-			return hb, err
+		m, err := ma.NewMultiaddr(a)
+		if err != nil {
+			return hb, nil, err
 		}
+		addrs = append(addrs, m)
 	}
-	return hb, nil
+	return hb, addrs, nil
 }
 
 func (s *Service) heartbeatLoop() {
@@ -312,12 +325,7 @@ func (s *Service) heartbeatLoop() {
 			if !ok || v.Sender.PeerID == s.id.PeerID {
 				continue
 			}
-			var addrs []ma.Multiaddr
-			for _, a := range v.heartbeat.Addrs {
-				if m, err := ma.NewMultiaddr(a); err == nil {
-					addrs = append(addrs, m)
-				}
-			}
+			addrs := v.heartbeatAddrs
 			e := AddrEntry{
 				PeerID: v.Sender.PeerID, NodeID: v.Sender.ID, Addrs: addrs, Version: v.heartbeat.Version,
 				Seen: time.UnixMilli(int64(v.Envelope.Timestamp)),

@@ -49,7 +49,7 @@ type Service struct {
 	ps     *pubsub.PubSub
 	val    *Validator
 	book   *AddrBook
-	topics map[string]*pubsub.Topic
+	topics map[string]*joinedTopic
 	boot   []peer.AddrInfo
 
 	ctx    context.Context
@@ -98,7 +98,7 @@ func New(id Identity, members Membership, cfg Config) (*Service, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		id: id, members: members, cfg: cfg, log: cfg.Logger.With("network", cfg.Network), m: m, val: val,
-		topics: map[string]*pubsub.Topic{}, boot: boot, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), hbKick: make(chan struct{}, 1),
+		topics: map[string]*joinedTopic{}, boot: boot, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), hbKick: make(chan struct{}, 1),
 		peers: map[peer.ID]*peerState{}, banned: map[peer.ID]time.Time{}, subs: map[*Subscription]struct{}{},
 	}
 	s.book = NewAddrBook(cfg.AddrExpiry)
