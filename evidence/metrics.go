@@ -21,7 +21,7 @@ type metrics struct {
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		peers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "validator_liveness_peers", Help: "Registered peers by liveness state (unknown, responsive, slow, offline).",
+			Name: "validator_liveness_peers", Help: "Registered peers by liveness state (unknown, responsive, slow, offline, unreached).",
 		}, []string{"state"}),
 		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "validator_liveness_transitions_total", Help: "Liveness state changes, by the state entered.",

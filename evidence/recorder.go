@@ -271,7 +271,7 @@ func (r *Recorder) updateStateGauges() {
 	for _, st := range r.tracker.States() {
 		counts[st.State]++
 	}
-	for _, s := range []reputation.State{reputation.Unknown, reputation.Responsive, reputation.Slow, reputation.Offline} {
+	for _, s := range reputation.States {
 		r.m.peers.WithLabelValues(s.String()).Set(float64(counts[s]))
 	}
 }

@@ -170,7 +170,7 @@ func TestScoreMappingProperties(t *testing.T) {
 		gA, gB := reputation.ScoreToGossip(a), reputation.ScoreToGossip(b)
 		return tagA <= tagB && gA <= gB &&
 			tagA >= 0 && tagB <= reputation.ConnManagerTagMax &&
-			gA >= -reputation.GossipScoreScale && gB <= 0
+			gA >= 0 && gB <= reputation.GossipScoreScale
 	}
 	if err := quick.Check(monotone, nil); err != nil {
 		t.Error(err)

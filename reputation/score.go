@@ -203,18 +203,19 @@ func ScoreToConnManagerTag(score float64) int {
 	return int(math.Round(clamp01(score) * ConnManagerTagMax))
 }
 
-// GossipScoreScale is the gossipsub application-specific score of a peer with
-// score 0.
-const GossipScoreScale = 100
+// GossipScoreScale is the gossipsub application-specific score of a perfect
+// peer (or one without evidence).
+const GossipScoreScale = 10
 
 // ScoreToGossip maps a score to gossipsub's application-specific peer score:
-// (score-1)·GossipScoreScale, in [-100, 0]. A perfect peer (or one without
-// evidence) gets 0 and adds nothing to its gossipsub score; a peer offline half
-// the time gets -50. Pick AppSpecificWeight and the gossip, publish and graylist
-// thresholds against this range. Scores outside [0, 1] are clamped; NaN counts
-// as 0.
+// score·GossipScoreScale, in [0, 10]. It is never negative, on purpose:
+// availability is not misbehaviour, so past downtime may only lower a peer's
+// preference (mesh retention, opportunistic grafting), never push it under
+// gossipsub's gossip, publish or graylist thresholds, which are all negative.
+// Only gossipsub's own misbehaviour counters (invalid messages) can do that.
+// Scores outside [0, 1] are clamped; NaN counts as 0.
 func ScoreToGossip(score float64) float64 {
-	return (clamp01(score) - 1) * GossipScoreScale
+	return clamp01(score) * GossipScoreScale
 }
 
 func clamp01(x float64) float64 {

@@ -188,13 +188,13 @@ func TestScoreMappings(t *testing.T) {
 		tag    int
 		gossip float64
 	}{
-		{1, 100, 0},
-		{0, 0, -100},
-		{0.5, 50, -50},
-		{0.874, 87, -12.6},
-		{1.5, 100, 0},
-		{-2, 0, -100},
-		{nan(), 0, -100},
+		{1, 100, 10},
+		{0, 0, 0},
+		{0.5, 50, 5},
+		{0.874, 87, 8.74},
+		{1.5, 100, 10},
+		{-2, 0, 0},
+		{nan(), 0, 0},
 	}
 	for _, tc := range tests {
 		if got := reputation.ScoreToConnManagerTag(tc.score); got != tc.tag {

@@ -23,8 +23,14 @@ const (
 	Responsive
 	// Slow: answering, RTT average high. Never penalised.
 	Slow
-	// Offline: OfflineAfter consecutive probes failed; accrues offline time.
+	// Offline: OfflineAfter consecutive probes failed after the peer had been
+	// reached at least once; accrues offline time.
 	Offline
+	// Unreached: OfflineAfter consecutive probes failed and the peer has never
+	// answered since it was first tracked (a node registered before it was
+	// started, or one this node has never reached). Accrues no offline time:
+	// nothing shows it was ever up, so nothing shows it went down.
+	Unreached
 )
 
 func (s State) String() string {
@@ -37,6 +43,8 @@ func (s State) String() string {
 		return "slow"
 	case Offline:
 		return "offline"
+	case Unreached:
+		return "unreached"
 	default:
 		return "state(" + strconv.Itoa(int(s)) + ")"
 	}
@@ -53,7 +61,13 @@ const (
 	ReasonAnswered = "answered"
 	// ReasonUnreachable: the probe that made the peer Offline was a failed dial.
 	ReasonUnreachable = "unreachable"
+	// ReasonNeverReached: OfflineAfter probes failed and the peer has never
+	// answered (Unknown -> Unreached).
+	ReasonNeverReached = "never_reached"
 )
+
+// States is every State, in numeric order (for pre-initialised metric labels).
+var States = []State{Unknown, Responsive, Slow, Offline, Unreached}
 
 // ReasonMissed is the reason for going Offline after n consecutive failed
 // probes, the last of which was a missed ping: "missed_<n>_pings".
@@ -183,10 +197,13 @@ type entry struct {
 	since time.Time
 	// live is the RTT class (Unknown, Responsive or Slow); it survives Offline
 	// so the hysteresis applies when the peer comes back.
-	live   State
-	avg    float64 // RTT EWMA in nanoseconds, valid when hasAvg
-	hasAvg bool
-	misses int
+	live State
+	// reached: the peer has answered at least once (or was restored in a
+	// state that says so). Only a reached peer can go Offline.
+	reached bool
+	avg     float64 // RTT EWMA in nanoseconds, valid when hasAvg
+	hasAvg  bool
+	misses  int
 
 	// Accounting; valid when acct. A restored peer has none until its first
 	// observation after the restart.
@@ -226,8 +243,11 @@ func (t *Tracker) Observe(o Observation) []Transition {
 		if p.misses < math.MaxInt32 {
 			p.misses++
 		}
-		if p.state == Offline || p.misses < t.cfg.OfflineAfter {
+		if p.state == Offline || p.state == Unreached || p.misses < t.cfg.OfflineAfter {
 			return nil
+		}
+		if !p.reached {
+			return []Transition{p.move(o.Peer, at, Unreached, ReasonNeverReached)}
 		}
 		reason := ReasonMissed(p.misses)
 		if o.Unreachable {
@@ -246,6 +266,7 @@ func (t *Tracker) Observe(o Observation) []Transition {
 	b.rttSum += rtt
 	b.answered = satInc(b.answered)
 	p.misses = 0
+	p.reached = true
 	if p.hasAvg {
 		p.avg = t.cfg.Alpha*float64(rtt) + (1-t.cfg.Alpha)*p.avg
 	} else {
@@ -263,7 +284,7 @@ func (t *Tracker) Observe(o Observation) []Transition {
 	}
 	var reason string
 	switch {
-	case from == Offline:
+	case from == Offline, from == Unreached:
 		reason = ReasonAnswered
 	case p.live == Slow:
 		reason = ReasonRTTAboveSlow
@@ -434,9 +455,11 @@ func (t *Tracker) States() map[common.Address]PeerState {
 // for a peer the tracker already knows (live evidence is newer than the store)
 // and for an invalid state. A restored Offline peer needs one answered ping to
 // come back and does not go Offline again on further misses; it accrues
-// offline time only from its first observation after the restart.
+// offline time only from its first observation after the restart. A restored
+// Unreached or Unknown peer has not been reached, so it can become Unreached
+// but not Offline until it answers.
 func (t *Tracker) Restore(peer common.Address, s State, since time.Time) {
-	if s > Offline {
+	if s > Unreached {
 		return
 	}
 	t.mu.Lock()
@@ -444,7 +467,7 @@ func (t *Tracker) Restore(peer common.Address, s State, since time.Time) {
 	if _, ok := t.peers[peer]; ok {
 		return
 	}
-	p := &entry{state: s, since: since.Round(0)}
+	p := &entry{state: s, since: since.Round(0), reached: s == Responsive || s == Slow || s == Offline}
 	if s == Responsive || s == Slow {
 		p.live = s
 	}

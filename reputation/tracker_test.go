@@ -58,6 +58,7 @@ func TestStateString(t *testing.T) {
 		reputation.Responsive: "responsive",
 		reputation.Slow:       "slow",
 		reputation.Offline:    "offline",
+		reputation.Unreached:  "unreached",
 		reputation.State(9):   "state(9)",
 	} {
 		if got := s.String(); got != want {
@@ -248,7 +249,7 @@ func (s step) observe(tr *reputation.Tracker, p common.Address, at time.Time) []
 }
 
 func TestOffline(t *testing.T) {
-	U, R, S, O := reputation.Unknown, reputation.Responsive, reputation.Slow, reputation.Offline
+	U, R, S, O, N := reputation.Unknown, reputation.Responsive, reputation.Slow, reputation.Offline, reputation.Unreached
 	type want struct {
 		step       int
 		from, to   reputation.State
@@ -309,9 +310,18 @@ func TestOffline(t *testing.T) {
 			final: O,
 		},
 		{
-			name: "a peer never heard from goes offline", offlineAfter: 3,
-			steps: []step{u, u, u, a(fast)},
-			want:  []want{tr3(2, U, O, "unreachable"), tr3(3, O, R, "answered")},
+			name: "a peer never heard from is unreached, not offline", offlineAfter: 3,
+			steps: []step{u, u, u, u, a(fast)},
+			want:  []want{tr3(2, U, N, "never_reached"), tr3(4, N, R, "answered")},
+			final: R,
+		},
+		{
+			name: "a peer reached once goes offline", offlineAfter: 3,
+			steps: []step{u, u, u, a(fast), u, m, u, a(fast)},
+			want: []want{
+				tr3(2, U, N, "never_reached"), tr3(3, N, R, "answered"),
+				tr3(6, R, O, "unreachable"), tr3(7, O, R, "answered"),
+			},
 			final: R,
 		},
 		{
@@ -486,6 +496,7 @@ func TestSummaries(t *testing.T) {
 		{
 			name: "ongoing offline is reported per flushed interval; silent runs coalesce", offlineAfter: 1,
 			events: []ev{
+				{at(0, 10), 'a', 10 * ms},
 				{at(0, 20), 'u', 0},
 				{at(0, 50), 'f', 0}, // interval not over: nothing
 				{at(1, 0), 'f', 0},
@@ -496,7 +507,7 @@ func TestSummaries(t *testing.T) {
 				{at(11, 0), 'f', 0},
 			},
 			want: []reputation.Summary{
-				sum(at(0, 20), at(1, 0), 1, 0, 0, 0, 0, 40*time.Second, 0),
+				sum(at(0, 10), at(1, 0), 2, 1, 10*ms, 10*ms, 10*ms, 40*time.Second, 0),
 				sum(at(1, 0), at(2, 0), 0, 0, 0, 0, 0, time.Minute, 0),
 				sum(at(2, 0), at(10, 0), 0, 0, 0, 0, 0, 8*time.Minute, 0),
 				sum(at(10, 0), at(11, 0), 1, 1, 10*ms, 10*ms, 10*ms, 45*time.Second, 0),
@@ -505,14 +516,27 @@ func TestSummaries(t *testing.T) {
 		{
 			name: "an observation after a silent gap closes the gap", offlineAfter: 1,
 			events: []ev{
+				{at(0, 10), 'a', 10 * ms},
 				{at(0, 20), 'm', 0},
 				{at(5, 30), 'a', 10 * ms},
 				{at(6, 0), 'f', 0},
 			},
 			want: []reputation.Summary{
-				sum(at(0, 20), at(1, 0), 1, 0, 0, 0, 0, 40*time.Second, 0),
+				sum(at(0, 10), at(1, 0), 2, 1, 10*ms, 10*ms, 10*ms, 40*time.Second, 0),
 				sum(at(1, 0), at(5, 0), 0, 0, 0, 0, 0, 4*time.Minute, 0),
 				sum(at(5, 0), at(6, 0), 1, 1, 10*ms, 10*ms, 10*ms, 30*time.Second, 0),
+			},
+		},
+		{
+			name: "a peer never reached accrues no offline time", offlineAfter: 1,
+			events: []ev{
+				{at(0, 20), 'u', 0},
+				{at(3, 30), 'u', 0},
+				{at(5, 0), 'f', 0},
+			},
+			want: []reputation.Summary{
+				sum(at(0, 20), at(1, 0), 1, 0, 0, 0, 0, 0, 0),
+				sum(at(3, 0), at(4, 0), 1, 0, 0, 0, 0, 0, 0),
 			},
 		},
 		{
@@ -688,5 +712,28 @@ func TestForget(t *testing.T) {
 	trs := tr.Observe(answer(peerA, t0.Add(at(5, 10)), 10*ms))
 	if len(trs) != 1 || trs[0].From != reputation.Unknown {
 		t.Errorf("re-observed forgotten peer: %v, want a transition from unknown", trs)
+	}
+}
+
+// A restored peer that had been reached can go Offline again after the
+// restart; one that had not (Unknown, Unreached) can only become Unreached.
+func TestRestoreKeepsWhetherReached(t *testing.T) {
+	for _, tc := range []struct {
+		restored, after reputation.State
+	}{
+		{reputation.Responsive, reputation.Offline},
+		{reputation.Slow, reputation.Offline},
+		{reputation.Unknown, reputation.Unreached},
+		{reputation.Unreached, reputation.Unreached},
+	} {
+		tr := newTracker(t, testConfig())
+		tr.Restore(peerA, tc.restored, t0)
+		for i := range 3 {
+			tr.Observe(unreachable(peerA, t0.Add(time.Duration(i+1)*time.Second)))
+		}
+		if s, _, _ := tr.State(peerA); s != tc.after {
+			t.Errorf("restored %s, 3 failed probes: %s, want %s", tc.restored, s, tc.after)
+		}
+		tr.Flush(t0.Add(2 * time.Minute))
 	}
 }

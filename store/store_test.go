@@ -511,7 +511,7 @@ func TestInvalidRecordsAreRefused(t *testing.T) {
 		"end before start":     s.AddSummary(bad),
 		"batch with one bad":   s.AddSummaries([]store.Summary{good, bad}),
 		"year 3000":            s.AddSummary(summary(peer(1), time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), 0)),
-		"peer state":           s.PutPeers([]store.PeerRecord{{Peer: peer(1), State: store.State(4)}}),
+		"peer state":           s.PutPeers([]store.PeerRecord{{Peer: peer(1), State: store.State(5)}}),
 	} {
 		if err == nil {
 			t.Errorf("%s: accepted", name)

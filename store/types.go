@@ -17,6 +17,7 @@ const (
 	Responsive
 	Slow
 	Offline
+	Unreached
 )
 
 func (s State) String() string {
@@ -29,12 +30,14 @@ func (s State) String() string {
 		return "slow"
 	case Offline:
 		return "offline"
+	case Unreached:
+		return "unreached"
 	default:
 		return fmt.Sprintf("state(%d)", uint8(s))
 	}
 }
 
-func (s State) valid() bool { return s <= Offline }
+func (s State) valid() bool { return s <= Unreached }
 
 // Transition is one change of a peer's liveness state.
 type Transition struct {
