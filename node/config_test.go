@@ -178,7 +178,7 @@ func TestConfigUnknownEnv(t *testing.T) {
 		{"all named", []string{"VALIDATOR_LOG_LEVL=debug", "VALIDATOR_API_LISTN=x"}, []string{"VALIDATOR_LOG_LEVL", "VALIDATOR_API_LISTN"}},
 		{"bad value", []string{"VALIDATOR_NETWORK_MAX_CONNECTIONS=many"}, []string{"VALIDATOR_NETWORK_MAX_CONNECTIONS", "network.max_connections", `"many" is not an integer`}},
 		{"bad bool", []string{"VALIDATOR_CHAIN_FINALIZED=yes please"}, []string{"VALIDATOR_CHAIN_FINALIZED", "true or false"}},
-		{"passphrase and test switches are not keys", []string{"VALIDATOR_KEYS_PASSPHRASE=hunter2", "VALIDATOR_REQUIRE_GETH=1"}, nil},
+		{"passphrase and test switches are not keys", []string{"VALIDATOR_KEYS_PASSPHRASE=hunter2", "VALIDATOR_REQUIRE_GETH=1", "VALIDATOR_REQUIRE_NETNS=1"}, nil},
 		{"other shapes and prefixes are ignored", []string{"VALIDATOR_HOME=/x", "VALIDATOR=1", "validator_log_level=nonsense", "HOME=/root", "NOEQUALS"}, nil},
 	}
 	for _, tc := range cases {
