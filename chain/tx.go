@@ -68,9 +68,87 @@ type RevertError struct {
 func (e *RevertError) Error() string {
 	parts := make([]string, 0, len(e.Inputs))
 	for _, in := range e.Inputs {
-		parts = append(parts, fmt.Sprintf("%s=%v", in, e.Args[in]))
+		parts = append(parts, in+"="+formatRevertArg(e.Name, in, e.Args[in]))
 	}
-	return fmt.Sprintf("registry rejected the transaction: %s(%s)", e.Name, strings.Join(parts, ", "))
+	msg := fmt.Sprintf("registry rejected the transaction: %s(%s)", e.Name, strings.Join(parts, ", "))
+	if h := revertHint(e); h != "" {
+		msg += ": " + h
+	}
+	return msg
+}
+
+// revertArgKind says how an argument of a registry error is printed when it
+// is not a plain number or address: amounts of wei in ETH, Unix times as
+// dates.
+var revertArgKind = map[string]string{
+	"StakeTooLow.sent":           "wei",
+	"StakeTooLow.minimum":        "wei",
+	"StillBonded.withdrawableAt": "time",
+}
+
+func formatRevertArg(errName, arg string, v any) string {
+	switch revertArgKind[errName+"."+arg] {
+	case "wei":
+		if b, ok := v.(*big.Int); ok {
+			return FormatEther(b) + " ETH"
+		}
+	case "time":
+		if t, ok := revertTime(v); ok {
+			return t.Format(time.RFC3339)
+		}
+	}
+	return fmt.Sprint(v)
+}
+
+// revertTime reads a uint64 Unix time argument as a UTC time.
+func revertTime(v any) (time.Time, bool) {
+	u, ok := v.(uint64)
+	if !ok || u > 1<<40 {
+		return time.Time{}, false
+	}
+	return time.Unix(int64(u), 0).UTC(), true
+}
+
+// revertHint says what to do about the registry errors an operator meets.
+func revertHint(e *RevertError) string {
+	switch e.Name {
+	case "StakeTooLow":
+		if m, ok := e.Args["minimum"].(*big.Int); ok {
+			return "stake at least " + FormatEther(m) + " ETH"
+		}
+	case "StillBonded":
+		if t, ok := revertTime(e.Args["withdrawableAt"]); ok {
+			return fmt.Sprintf("the stake is still unbonding; withdraw again at or after %s (in %s)", t.Format(time.RFC3339), max(time.Until(t), 0).Round(time.Second))
+		}
+	case "KeyAlreadyRegistered":
+		return "a node key registers once: create a new key with `validator init` and register that"
+	case "NotOperator":
+		return "send it from the operator account that registered the node (keys.operator_keystore)"
+	case "NotExiting":
+		return "only an exiting node can withdraw: run `validator exit` first, or the stake was already withdrawn"
+	case "NotActive":
+		return "the node is not in the active set (it exited)"
+	case "UnknownNode":
+		return "no node with this ID was ever registered: check --node or keys.node_key"
+	}
+	return ""
+}
+
+// FormatEther prints an amount of wei in ETH without trailing zeros ("32",
+// "0.5", "1.000000000000000001").
+func FormatEther(wei *big.Int) string {
+	if wei == nil {
+		return "0"
+	}
+	sign := ""
+	if wei.Sign() < 0 {
+		sign, wei = "-", new(big.Int).Neg(wei)
+	}
+	q, r := new(big.Int).QuoRem(wei, big.NewInt(1e18), new(big.Int))
+	if r.Sign() == 0 {
+		return sign + q.String()
+	}
+	return sign + q.String() + "." + strings.TrimRight(fmt.Sprintf("%018s", r.String()), "0")
 }
 
 // IsRevert reports whether err is the registry's custom error name.
