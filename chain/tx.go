@@ -255,7 +255,13 @@ func (t *Transactor) opts(ctx context.Context, value *big.Int) *bind.TransactOpt
 func (t *Transactor) send(ctx context.Context, action string, value *big.Int, f func(*bind.TransactOpts) (*types.Transaction, error)) (Receipt, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	tx, err := f(t.opts(ctx, value))
+	o := t.opts(ctx, value)
+	gas, err := t.estimatePending(ctx, action, value, f)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("%s: %w", action, err)
+	}
+	o.GasLimit = gas
+	tx, err := f(o)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%s: %w", action, decodeRevert(err))
 	}
@@ -267,6 +273,45 @@ func (t *Transactor) send(ctx context.Context, action string, value *big.Int, f 
 		return Receipt{}, fmt.Errorf("%s: transaction %s reverted in block %d: %w", action, tx.Hash(), r.BlockNumber, t.revertReason(ctx, tx, r))
 	}
 	return Receipt{TxHash: tx.Hash(), Block: r.BlockNumber.Uint64(), GasUsed: r.GasUsed}, nil
+}
+
+// pendingEstimator estimates gas against a block of the caller's choice
+// (*ethclient.Client does).
+type pendingEstimator interface {
+	EstimateGasAtBlock(ctx context.Context, msg ethereum.CallMsg, blockNumber *big.Int) (uint64, error)
+}
+
+// estimatePending estimates the transaction's gas against the pending block,
+// whose timestamp is the time the next block would have, not against the
+// head. On a chain that mines only when a transaction arrives (the embedded
+// devnet, geth --dev without --dev.period) the head can be hours old: a
+// withdrawal whose unbonding ended after the head was mined would be refused
+// StillBonded at estimation, though the block that includes it is late
+// enough. 0 (no error) leaves the estimate to bind, against the head: the
+// backend cannot estimate by block, or the endpoint does not serve the
+// pending block.
+func (t *Transactor) estimatePending(ctx context.Context, action string, value *big.Int, f func(*bind.TransactOpts) (*types.Transaction, error)) (uint64, error) {
+	est, ok := t.backend.(pendingEstimator)
+	if !ok {
+		return 0, nil
+	}
+	// Build the transaction without sending it, for its call data and fees
+	// (a non-zero gas limit keeps bind from estimating).
+	probe := t.opts(ctx, value)
+	probe.NoSend, probe.GasLimit = true, 1
+	tx, err := f(probe)
+	if err != nil {
+		return 0, decodeRevert(err)
+	}
+	msg := ethereum.CallMsg{From: t.signer.Address, To: tx.To(), Value: tx.Value(), Data: tx.Data(), GasFeeCap: tx.GasFeeCap(), GasTipCap: tx.GasTipCap()}
+	gas, err := est.EstimateGasAtBlock(ctx, msg, big.NewInt(int64(rpc.PendingBlockNumber)))
+	if err == nil {
+		return gas, nil
+	}
+	if re := decodeRevert(err); re != err {
+		return 0, re
+	}
+	return 0, nil
 }
 
 // revertReason replays a reverted transaction at its block's parent to recover

@@ -1,0 +1,70 @@
+package chain_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"math/big"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"validator/chain"
+	"validator/chain/devchain"
+)
+
+// TestWithdrawOnIdleChain: on a dev chain that mines only when a transaction
+// arrives (the embedded devnet, geth --dev without --dev.period), the head's
+// timestamp stays at the exit block however long unbonding lasts. Withdraw
+// must still go through once the period has passed on the wall clock: the next
+// block, the one that would hold the withdrawal, is late enough.
+func TestWithdrawOnIdleChain(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	op := chain.NewKeySigner(key(t, "idle-operator"))
+	admin := chain.NewKeySigner(key(t, "idle-admin"))
+	c, err := devchain.New(devchain.Config{Alloc: map[common.Address]*big.Int{op.Address: ether(100), admin.Address: ether(100)}, Automine: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	const period = 2 * time.Second
+	reg, _, err := chain.Deploy(ctx, c.Client(), admin, chain.DeployParams{MinStake: minStake, UnbondingPeriod: period}, chain.WithReceiptPoll(5*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := chain.NewTransactor(ctx, c.Client(), reg, op, chain.WithReceiptPoll(5*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _, err := tx.Register(ctx, key(t, "idle-node"), []string{"/ip4/127.0.0.1/tcp/4001"}, "", minStake)
+	if err != nil {
+		t.Fatalf("register: %v", err)
+	}
+	if _, err := tx.Withdraw(ctx, id); !chain.IsRevert(err, "NotExiting") {
+		t.Fatalf("withdraw while active: %v, want NotExiting", err)
+	}
+	if _, err := tx.RequestExit(ctx, id); err != nil {
+		t.Fatalf("request exit: %v", err)
+	}
+	if _, err := tx.Withdraw(ctx, id); !chain.IsRevert(err, "StillBonded") {
+		t.Fatalf("withdraw right after exit: %v, want StillBonded", err)
+	}
+	n, err := chain.ReadNode(ctx, c.Client(), reg, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Past the end of unbonding on the wall clock, with no block since the exit.
+	head := c.Head()
+	time.Sleep(time.Until(n.WithdrawableAt) + 1100*time.Millisecond)
+	if h := c.Head(); h != head {
+		t.Fatalf("the chain mined blocks %d..%d while idle; the test needs an idle chain", head+1, h)
+	}
+	r, err := tx.Withdraw(ctx, id)
+	if err != nil {
+		t.Fatalf("withdraw %s after unbonding (withdrawable at %s, now %s) on an idle chain: %v", id, n.WithdrawableAt.UTC().Format(time.RFC3339), time.Now().UTC().Format(time.RFC3339), err)
+	}
+	if n, err := chain.ReadNode(ctx, c.Client(), reg, id); err != nil || n.Status != chain.StatusWithdrawn {
+		t.Fatalf("after withdraw in block %d: node %s, %v; want withdrawn", r.Block, n.Status, err)
+	}
+}
