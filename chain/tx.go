@@ -263,6 +263,9 @@ func (t *Transactor) send(ctx context.Context, action string, value *big.Int, f 
 	o.GasLimit = gas
 	tx, err := f(o)
 	if err != nil {
+		if isInsufficientFunds(err) {
+			err = insufficientFunds(ctx, t.backend, t.signer.Address, action, value, nil, gas)
+		}
 		return Receipt{}, fmt.Errorf("%s: %w", action, decodeRevert(err))
 	}
 	r, err := waitMined(ctx, t.backend, tx.Hash(), t.cfg.poll)
@@ -305,13 +308,56 @@ func (t *Transactor) estimatePending(ctx context.Context, action string, value *
 	}
 	msg := ethereum.CallMsg{From: t.signer.Address, To: tx.To(), Value: tx.Value(), Data: tx.Data(), GasFeeCap: tx.GasFeeCap(), GasTipCap: tx.GasTipCap()}
 	gas, err := est.EstimateGasAtBlock(ctx, msg, big.NewInt(int64(rpc.PendingBlockNumber)))
-	if err == nil {
+	switch {
+	case err == nil:
 		return gas, nil
+	case isInsufficientFunds(err):
+		return 0, insufficientFunds(ctx, t.backend, t.signer.Address, action, msg.Value, tx.GasFeeCap(), 0)
 	}
 	if re := decodeRevert(err); re != err {
 		return 0, re
 	}
 	return 0, nil
+}
+
+// ErrInsufficientFunds: the sending account cannot pay for the transaction.
+var ErrInsufficientFunds = errors.New("insufficient funds")
+
+// gasAllowance bounds the gas of one registry transaction when the node could
+// not estimate it (register with the most multiaddrs uses less).
+const gasAllowance = 1_000_000
+
+func isInsufficientFunds(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "insufficient funds")
+}
+
+// insufficientFunds says which account lacks how much: its balance and what
+// the transaction needs (value plus gas at feeCap, the most it would pay).
+func insufficientFunds(ctx context.Context, b Backend, from common.Address, action string, value, feeCap *big.Int, gas uint64) error {
+	if gas == 0 {
+		gas = gasAllowance
+	}
+	if feeCap == nil {
+		p, err := b.SuggestGasPrice(ctx)
+		if err != nil {
+			p = new(big.Int)
+		}
+		feeCap = p
+	}
+	if value == nil {
+		value = new(big.Int)
+	}
+	fee := new(big.Int).Mul(feeCap, new(big.Int).SetUint64(gas))
+	need := new(big.Int).Add(value, fee)
+	have := "an unknown amount of"
+	if bal, err := b.BalanceAt(ctx, from, nil); err == nil {
+		have = FormatEther(bal) + " ETH"
+	}
+	what := "up to " + FormatEther(fee) + " ETH of gas"
+	if value.Sign() > 0 {
+		what = FormatEther(value) + " ETH sent + " + what
+	}
+	return fmt.Errorf("%w: account %s has %s; %s needs %s ETH (%s): send ETH to %s and try again", ErrInsufficientFunds, from, have, action, FormatEther(need), what, from)
 }
 
 // revertReason replays a reverted transaction at its block's parent to recover
@@ -384,6 +430,9 @@ func Deploy(ctx context.Context, backend Backend, signer *Signer, p DeployParams
 	o := bind.NewKeyedTransactor(signer.key, id)
 	o.Context = ctx
 	addr, tx, _, err := regabi.DeployNodeRegistry(o, backend, p.Admin, p.MinStake, uint64(p.UnbondingPeriod/time.Second))
+	if isInsufficientFunds(err) {
+		err = insufficientFunds(ctx, backend, signer.Address, "deploy", nil, nil, 0)
+	}
 	if err != nil {
 		return common.Address{}, Receipt{}, fmt.Errorf("deploy registry: %w", decodeRevert(err))
 	}
