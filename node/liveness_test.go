@@ -238,8 +238,8 @@ func TestSlowUnderLatencyIsNotPenalised(t *testing.T) {
 		t.Fatal("slow peer was disconnected")
 	}
 	// What gossipsub and the connection manager see: a slow peer is a perfect one.
-	if g := watcher.p2pCfg.AppScore(target.svc.Host().ID()); g != 0 {
-		t.Fatalf("gossipsub app score of a slow peer = %v, want 0", g)
+	if g := watcher.p2pCfg.AppScore(target.svc.Host().ID()); g != reputation.GossipScoreScale {
+		t.Fatalf("gossipsub app score of a slow peer = %v, want %v", g, reputation.GossipScoreScale)
 	}
 	waitFor(t, "the connection manager tag", func() bool {
 		ti := watcher.svc.Host().ConnManager().GetTagInfo(target.svc.Host().ID())
@@ -286,10 +286,11 @@ func TestOfflineAccruesEvidenceAndRestartRestores(t *testing.T) {
 	if scoreDown >= 1 {
 		t.Fatalf("score of an offline peer = %v, want < 1", scoreDown)
 	}
-	// Gossipsub sees the offline peer's score as negative (pruned from meshes
-	// first when it comes back), an unregistered peer as the worst.
-	if g := watcher.p2pCfg.AppScore(target.svc.Host().ID()); g >= 0 {
-		t.Fatalf("gossipsub app score of an offline peer = %v, want < 0", g)
+	// Gossipsub sees the offline peer as less preferred, never as negative:
+	// downtime is not misbehaviour, and a negative score would cut it off
+	// from gossip when it comes back.
+	if g := watcher.p2pCfg.AppScore(target.svc.Host().ID()); g < 0 || g >= reputation.GossipScoreScale {
+		t.Fatalf("gossipsub app score of an offline peer = %v, want in [0, %v)", g, reputation.GossipScoreScale)
 	}
 
 	// Another validator asks the watcher for its view of the target, and can

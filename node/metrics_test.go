@@ -263,7 +263,8 @@ func TestMetricsDocumented(t *testing.T) {
 		}
 		for l, vals := range got {
 			for _, v := range vals {
-				if !slices.Contains(e.labels[l], v) {
+				// "*": the value is not enumerable (validator_build_info).
+				if !slices.Contains(e.labels[l], v) && !slices.Equal(e.labels[l], []string{"*"}) {
 					t.Errorf("docs/metrics.md:%d: %s{%s=%q} is exported but the value is not documented (documented: %v)", e.line, name, l, v, e.labels[l])
 				}
 			}

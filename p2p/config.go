@@ -53,6 +53,11 @@ type Config struct {
 
 	// Gossip validation: sizes, timestamp window, coordinator-only topics.
 	Validation ValidatorConfig
+	// PeerMessageRate bounds the gossip messages validated per second from one
+	// forwarding peer, with bursts of PeerMessageBurst; beyond it messages are
+	// ignored (counted as rate_limited), not penalised.
+	PeerMessageRate  int
+	PeerMessageBurst int
 	// SubscriptionBuffer is each local subscription's queue length; a
 	// subscriber that falls behind loses the oldest messages (counted).
 	SubscriptionBuffer int
@@ -94,12 +99,14 @@ func DefaultConfig(network string) Config {
 		TargetPeers:        16,
 		IdleTimeout:        5 * time.Minute,
 		DHTRefresh:         30 * time.Second,
-		DiscoveryInterval:  5 * time.Second,
+		DiscoveryInterval:  2 * time.Second,
 		DialTimeout:        10 * time.Second,
 		HandshakeTimeout:   5 * time.Second,
 		HeartbeatInterval:  10 * time.Second,
 		AddrExpiry:         time.Minute,
 		SubscriptionBuffer: 1024,
+		PeerMessageRate:    DefaultPeerMessageRate,
+		PeerMessageBurst:   DefaultPeerMessageBurst,
 		PingInterval:       10 * time.Second,
 		PingTimeout:        5 * time.Second,
 	}
@@ -142,6 +149,12 @@ func (c *Config) applyDefaults() {
 	}
 	if c.SubscriptionBuffer == 0 {
 		c.SubscriptionBuffer = d.SubscriptionBuffer
+	}
+	if c.PeerMessageRate == 0 {
+		c.PeerMessageRate = d.PeerMessageRate
+	}
+	if c.PeerMessageBurst == 0 {
+		c.PeerMessageBurst = max(d.PeerMessageBurst, c.PeerMessageRate)
 	}
 	if c.PingInterval == 0 {
 		c.PingInterval = d.PingInterval
@@ -190,6 +203,9 @@ func (c *Config) validate() error {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s %s: want > 0", name, d))
 		}
+	}
+	if c.PeerMessageRate < 0 || c.PeerMessageBurst < 0 {
+		errs = append(errs, fmt.Errorf("peer message rate %d/s, burst %d: want > 0", c.PeerMessageRate, c.PeerMessageBurst))
 	}
 	if c.SubscriptionBuffer <= 0 {
 		errs = append(errs, fmt.Errorf("subscription buffer %d: want > 0", c.SubscriptionBuffer))

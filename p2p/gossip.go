@@ -49,22 +49,27 @@ func (s *Service) buildGossip() error {
 		pubsub.WithPeerOutboundQueueSize(256),
 		pubsub.WithValidateQueueSize(1024),
 	}
-	if s.cfg.AppScore != nil {
-		opts = append(opts, pubsub.WithPeerScore(&pubsub.PeerScoreParams{
-			AppSpecificScore:  s.cfg.AppScore,
-			AppSpecificWeight: 1,
-			DecayInterval:     time.Second,
-			DecayToZero:       0.01,
-			RetainScore:       10 * time.Minute,
-			Topics:            map[string]*pubsub.TopicScoreParams{},
-		}, &pubsub.PeerScoreThresholds{
-			GossipThreshold:             -10,
-			PublishThreshold:            -50,
-			GraylistThreshold:           -80,
-			AcceptPXThreshold:           0,
-			OpportunisticGraftThreshold: 1,
-		}))
+	// Scoring is always on (p2p/score.go): misbehaviour is penalised whether or
+	// not reputation supplies an application score.
+	app := s.cfg.AppScore
+	if app == nil {
+		app = func(peer.ID) float64 { return 0 }
 	}
+	sc, err := newScoring(s.log, s.members, s.cfg.Registerer)
+	if err != nil {
+		return err
+	}
+	s.sc = sc
+	s.lim = newPeerLimiter(s.cfg.PeerMessageRate, s.cfg.PeerMessageBurst)
+	var full []string
+	for _, name := range StandardTopics {
+		full = append(full, TopicName(s.cfg.Network, name))
+	}
+	params, thresholds := peerScoreParams(app, full)
+	opts = append(opts,
+		pubsub.WithPeerScore(params, thresholds),
+		pubsub.WithPeerScoreInspect(pubsub.ExtendedPeerScoreInspectFn(sc.inspect), time.Second),
+	)
 	ps, err := pubsub.NewGossipSub(s.ctx, s.host, opts...)
 	if err != nil {
 		return fmt.Errorf("gossipsub: %w", err)
@@ -111,6 +116,13 @@ func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *p
 			return s.acceptLocal(name, msg)
 		}
 		start := time.Now()
+		if !s.lim.allow(from, start) {
+			// Over the per-peer bound: dropped unread and unpenalised; a copy
+			// from another peer is still validated (pubsub marks a message
+			// seen only once accepted).
+			results[ReasonRateLimited].Inc()
+			return pubsub.ValidationIgnore
+		}
 		v := verified{Verdict: s.val.Validate(name, msg.Data)}
 		if v.Result == Accept && name == TopicHeartbeats {
 			if hb, addrs, err := decodeHeartbeat(v.Envelope.Payload); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 	"github.com/libp2p/go-libp2p/p2p/protocol/ping"
 )
 
@@ -91,15 +92,25 @@ func (o Observation) kind() string {
 	}
 }
 
-// probe pings one member; ok is false when the service is shutting down.
+// probe pings one member. ok is false when no probe was made: the service is
+// shutting down, this node refuses the peer itself (banned after a failed
+// handshake), no address is known, or libp2p refused to dial. Only a dial
+// or a ping that actually happened is evidence.
 func (s *Service) probe(m Member) (Observation, bool) {
 	o := Observation{PeerID: m.PeerID, NodeID: m.ID}
 	if s.host.Network().Connectedness(m.PeerID) != network.Connected {
-		s.mu.Lock()
-		_, banned := s.banned[m.PeerID]
-		s.mu.Unlock()
-		if banned || !s.dialForProbe(m) {
-			if s.ctx.Err() != nil {
+		if s.isBanned(m.PeerID) {
+			s.sc.skipped.WithLabelValues(skipBanned).Inc()
+			return o, false
+		}
+		err := s.dialForProbe(m)
+		if s.ctx.Err() != nil {
+			return o, false
+		}
+		if err != nil {
+			if reason := probeSkipReason(err); reason != "" {
+				s.sc.skipped.WithLabelValues(reason).Inc()
+				s.log.Debug("probe skipped", "peer", m.PeerID, "reason", reason, "err", err)
 				return o, false
 			}
 			o.At, o.Unreachable = time.Now(), true
@@ -130,11 +141,38 @@ func (s *Service) probe(m Member) (Observation, bool) {
 	return o, true
 }
 
-func (s *Service) dialForProbe(m Member) bool {
+// probeSkipReason says why a failed probe dial never reached the peer, or ""
+// when it did try (refused, timed out, unreachable: evidence).
+func probeSkipReason(err error) string {
+	switch {
+	case errors.Is(err, swarm.ErrNoAddresses), errors.Is(err, swarm.ErrNoGoodAddresses):
+		return skipNoAddrs
+	case errors.Is(err, swarm.ErrDialBackoff):
+		return skipBackoff
+	case errors.Is(err, swarm.ErrGaterDisallowedConnection):
+		return skipGated
+	}
+	return ""
+}
+
+func (s *Service) isBanned(p peer.ID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	until, ok := s.banned[p]
+	return ok && time.Now().Before(until)
+}
+
+// dialForProbe dials m for a probe. It bypasses libp2p's dial backoff (the
+// probe interval already paces it), so a peer that comes back is reached at
+// the next probe, not minutes later when the backoff ends.
+func (s *Service) dialForProbe(m Member) error {
 	addrs := s.knownAddrs(m)
-	ctx, cancel := context.WithTimeout(s.ctx, min(s.cfg.DialTimeout, s.cfg.PingTimeout))
+	if len(addrs) == 0 && len(s.host.Peerstore().Addrs(m.PeerID)) == 0 {
+		return swarm.ErrNoAddresses
+	}
+	ctx, cancel := context.WithTimeout(network.WithForceDirectDial(s.ctx, "liveness probe"), min(s.cfg.DialTimeout, s.cfg.PingTimeout))
 	defer cancel()
-	return s.host.Connect(ctx, peer.AddrInfo{ID: m.PeerID, Addrs: addrs}) == nil
+	return s.host.Connect(ctx, peer.AddrInfo{ID: m.PeerID, Addrs: addrs})
 }
 
 // TagPeer sets a peer's value for the connection manager (0..100, higher is

@@ -47,6 +47,8 @@ type Service struct {
 	cm     *connmgr.BasicConnMgr
 	kad    *dht.IpfsDHT
 	ps     *pubsub.PubSub
+	sc     *scoring // gossipsub score visibility (p2p/score.go)
+	lim    *peerLimiter
 	val    *Validator
 	book   *AddrBook
 	topics map[string]*joinedTopic
@@ -608,8 +610,12 @@ func (s *Service) dialMember(m Member) {
 	s.dial(ai, "dht")
 }
 
+// dial connects to a registered peer. It bypasses libp2p's dial backoff, which
+// grows to 5 minutes for peers that failed before: membership is a bounded,
+// staked set and discovery paces its own dials (DiscoveryInterval), so a peer
+// back from an outage or a healed partition is reached at the next round.
 func (s *Service) dial(ai peer.AddrInfo, source string) bool {
-	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.DialTimeout)
+	ctx, cancel := context.WithTimeout(network.WithForceDirectDial(s.ctx, "registered peer"), s.cfg.DialTimeout)
 	defer cancel()
 	s.host.Peerstore().AddAddrs(ai.ID, ai.Addrs, peerstore.TempAddrTTL)
 	if err := s.host.Connect(ctx, ai); err != nil {

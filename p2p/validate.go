@@ -47,13 +47,16 @@ const (
 	ReasonUnknownSender  = "unknown_sender"
 	ReasonNotCoordinator = "not_coordinator"
 	ReasonBadSignature   = "bad_signature"
+	// ReasonRateLimited is set by the gossip wiring, not by Validate: the
+	// forwarding peer exceeded its per-peer rate bound (p2p/score.go).
+	ReasonRateLimited = "rate_limited"
 )
 
 // ValidationReasons is every Verdict.Reason, in pipeline order, so metrics can
 // pre-initialise their label sets. Treat it as read-only.
 var ValidationReasons = []string{
 	ReasonOK, ReasonOversized, ReasonUndecodable, ReasonWrongNetwork, ReasonWrongTopic,
-	ReasonStale, ReasonFuture, ReasonUnknownSender, ReasonNotCoordinator, ReasonBadSignature,
+	ReasonStale, ReasonFuture, ReasonUnknownSender, ReasonNotCoordinator, ReasonBadSignature, ReasonRateLimited,
 }
 
 // Verdict is the outcome of validating one gossip message.
@@ -219,7 +222,8 @@ func (v *Validator) MaxSize(topic string) int {
 // topic. The checks run cheapest first and the first failure decides:
 //
 //	check                     failure           result  why
-//	len(data) <= MaxSize      oversized         Reject  the author's software made it; honest nodes never do
+//	len(data) <= MaxSize      oversized         Ignore  caps are per-node settings (gossip.max_message_bytes): an
+//	                                                    honest peer with a larger cap forwards what ours refuses
 //	DecodeEnvelope            undecodable       Reject  garbage, trailing bytes, non-canonical RLP, bad field sizes
 //	Network == ours           wrong_network     Reject  the handshake keeps networks apart; this is misbehaviour
 //	Topic == topic            wrong_topic       Reject  envelopes are bound to their topic; moving one is misbehaviour
@@ -227,18 +231,20 @@ func (v *Validator) MaxSize(topic string) int {
 //	Timestamp <= now+MaxSkew  future            Ignore  honest clock skew
 //	sender active (ByID)      unknown_sender    Ignore  our registry view may lag a fresh registration or exit,
 //	                                                    and the forwarder itself passed the gater
-//	coordinator if required   not_coordinator   Reject  roles are on-chain and change rarely (setRole); only a view
-//	                                                    lagging a promotion disagrees, for a few blocks
+//	coordinator if required   not_coordinator   Ignore  roles change on-chain (setRole); a forwarder whose registry
+//	                                                    view is a block ahead of or behind ours disagrees honestly
 //	signature (Ecrecover)     bad_signature     Reject  malformed, high-s (malleable) or signer != sender
 //	                          ok                Accept
 //
-// Reject makes gossipsub penalise the forwarding peer; Ignore drops the
-// message silently. Each unique envelope reaches Validate once (MessageID);
+// Reject makes gossipsub penalise the forwarding peer (P4, p2p/score.go);
+// Ignore drops the message silently. Reject is kept for what no honest node
+// ever forwards, whatever its clock, registry view or settings, so that an
+// honest peer is never penalised. Each unique envelope reaches Validate once (MessageID);
 // the ~60 µs signature recovery is last, so cheap checks shed bad traffic
 // first.
 func (v *Validator) Validate(topic string, data []byte) Verdict {
 	if len(data) > v.MaxSize(topic) {
-		return Verdict{Result: Reject, Reason: ReasonOversized}
+		return Verdict{Result: Ignore, Reason: ReasonOversized}
 	}
 	e, err := DecodeEnvelope(data)
 	if err != nil {
@@ -265,7 +271,7 @@ func (v *Validator) Validate(topic string, data []byte) Verdict {
 		return refuse(Ignore, ReasonUnknownSender)
 	}
 	if v.coordinatorOnly[topic] && !m.Coordinator {
-		return refuse(Reject, ReasonNotCoordinator)
+		return refuse(Ignore, ReasonNotCoordinator)
 	}
 	if e.Verify() != nil {
 		return refuse(Reject, ReasonBadSignature)

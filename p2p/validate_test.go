@@ -26,14 +26,14 @@ func ecrecover(hash, sig []byte) (common.Address, error) {
 // wantResult is the fixed result of each reason; a verdict must agree with it.
 var wantResult = map[string]p2p.Result{
 	p2p.ReasonOK:             p2p.Accept,
-	p2p.ReasonOversized:      p2p.Reject,
+	p2p.ReasonOversized:      p2p.Ignore,
 	p2p.ReasonUndecodable:    p2p.Reject,
 	p2p.ReasonWrongNetwork:   p2p.Reject,
 	p2p.ReasonWrongTopic:     p2p.Reject,
 	p2p.ReasonStale:          p2p.Ignore,
 	p2p.ReasonFuture:         p2p.Ignore,
 	p2p.ReasonUnknownSender:  p2p.Ignore,
-	p2p.ReasonNotCoordinator: p2p.Reject,
+	p2p.ReasonNotCoordinator: p2p.Ignore,
 	p2p.ReasonBadSignature:   p2p.Reject,
 }
 
@@ -120,9 +120,9 @@ func TestValidate(t *testing.T) {
 		{"application topic", "myapp", seal("alice", testNet, "myapp", payload, testNow), p2p.Accept, p2p.ReasonOK, f.alice},
 
 		// Size, checked before anything else.
-		{"oversized heartbeat", p2p.TopicHeartbeats, seal("alice", testNet, p2p.TopicHeartbeats, make([]byte, 4<<10), testNow), p2p.Reject, p2p.ReasonOversized, p2p.Member{}},
-		{"oversized jobs", p2p.TopicJobs, seal("alice", testNet, p2p.TopicJobs, make([]byte, 64<<10), testNow), p2p.Reject, p2p.ReasonOversized, p2p.Member{}},
-		{"oversized garbage", p2p.TopicHeartbeats, func(*testing.T) []byte { return make([]byte, 5000) }, p2p.Reject, p2p.ReasonOversized, p2p.Member{}},
+		{"oversized heartbeat", p2p.TopicHeartbeats, seal("alice", testNet, p2p.TopicHeartbeats, make([]byte, 4<<10), testNow), p2p.Ignore, p2p.ReasonOversized, p2p.Member{}},
+		{"oversized jobs", p2p.TopicJobs, seal("alice", testNet, p2p.TopicJobs, make([]byte, 64<<10), testNow), p2p.Ignore, p2p.ReasonOversized, p2p.Member{}},
+		{"oversized garbage", p2p.TopicHeartbeats, func(*testing.T) []byte { return make([]byte, 5000) }, p2p.Ignore, p2p.ReasonOversized, p2p.Member{}},
 
 		// Decoding.
 		{"empty", p2p.TopicJobs, func(*testing.T) []byte { return nil }, p2p.Reject, p2p.ReasonUndecodable, p2p.Member{}},
@@ -144,7 +144,7 @@ func TestValidate(t *testing.T) {
 
 		// Sender and role.
 		{"unregistered sender", p2p.TopicJobs, seal("mallory", testNet, p2p.TopicJobs, payload, testNow), p2p.Ignore, p2p.ReasonUnknownSender, p2p.Member{}},
-		{"non-coordinator on scheduling", p2p.TopicScheduling, seal("alice", testNet, p2p.TopicScheduling, payload, testNow), p2p.Reject, p2p.ReasonNotCoordinator, p2p.Member{}},
+		{"non-coordinator on scheduling", p2p.TopicScheduling, seal("alice", testNet, p2p.TopicScheduling, payload, testNow), p2p.Ignore, p2p.ReasonNotCoordinator, p2p.Member{}},
 
 		// Signature.
 		{"r byte flipped", p2p.TopicJobs, mutated(func(_ *testing.T, e *p2p.Envelope) { e.Signature[7] ^= 0x40 }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
@@ -166,7 +166,7 @@ func TestValidate(t *testing.T) {
 		{"timestamp changed", p2p.TopicJobs, mutated(func(_ *testing.T, e *p2p.Envelope) { e.Timestamp -= 1000 }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
 
 		// Order: the cheaper check decides.
-		{"oversized beats undecodable", p2p.TopicHeartbeats, func(t *testing.T) []byte { return append(valid(t), make([]byte, 4<<10)...) }, p2p.Reject, p2p.ReasonOversized, p2p.Member{}},
+		{"oversized beats undecodable", p2p.TopicHeartbeats, func(t *testing.T) []byte { return append(valid(t), make([]byte, 4<<10)...) }, p2p.Ignore, p2p.ReasonOversized, p2p.Member{}},
 		{"wrong network beats wrong topic and stale", p2p.TopicStorage, seal("alice", "othernet", p2p.TopicJobs, payload, testNow.Add(-time.Hour)), p2p.Reject, p2p.ReasonWrongNetwork, p2p.Member{}},
 		{"wrong topic beats stale", p2p.TopicStorage, seal("alice", testNet, p2p.TopicJobs, payload, testNow.Add(-time.Hour)), p2p.Reject, p2p.ReasonWrongTopic, p2p.Member{}},
 		{"stale beats unknown sender", p2p.TopicJobs, seal("mallory", testNet, p2p.TopicJobs, payload, testNow.Add(-time.Hour)), p2p.Ignore, p2p.ReasonStale, p2p.Member{}},
@@ -178,7 +178,7 @@ func TestValidate(t *testing.T) {
 		{"not coordinator beats bad signature", p2p.TopicScheduling, func(t *testing.T) []byte {
 			e := signAt(t, bob, testNet, p2p.TopicScheduling, payload, testNow)
 			return encode(t, resign(t, e, carol))
-		}, p2p.Reject, p2p.ReasonNotCoordinator, p2p.Member{}},
+		}, p2p.Ignore, p2p.ReasonNotCoordinator, p2p.Member{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := tc.data(t)
@@ -230,7 +230,7 @@ func TestValidateFollowsMembership(t *testing.T) {
 	sched := sealAt(t, alice, testNet, p2p.TopicScheduling, []byte("s"), testNow)
 
 	checkVerdict(t, f.v.Validate(p2p.TopicJobs, jobs), p2p.Accept, p2p.ReasonOK)
-	checkVerdict(t, f.v.Validate(p2p.TopicScheduling, sched), p2p.Reject, p2p.ReasonNotCoordinator)
+	checkVerdict(t, f.v.Validate(p2p.TopicScheduling, sched), p2p.Ignore, p2p.ReasonNotCoordinator)
 
 	f.members.Remove(f.alice.ID) // exit
 	checkVerdict(t, f.v.Validate(p2p.TopicJobs, jobs), p2p.Ignore, p2p.ReasonUnknownSender)
@@ -254,7 +254,7 @@ func TestValidateSizeCapIsInclusive(t *testing.T) {
 		reason string
 	}{
 		{len(b), p2p.Accept, p2p.ReasonOK},
-		{len(b) - 1, p2p.Reject, p2p.ReasonOversized},
+		{len(b) - 1, p2p.Ignore, p2p.ReasonOversized},
 	} {
 		v := newValidator(t, f.members, p2p.ValidatorConfig{
 			Network: testNet, MaxSize: map[string]int{p2p.TopicJobs: tc.max}, Now: func() time.Time { return testNow },
@@ -263,7 +263,7 @@ func TestValidateSizeCapIsInclusive(t *testing.T) {
 	}
 	// DefaultMaxSize governs topics without their own cap.
 	v := newValidator(t, f.members, p2p.ValidatorConfig{Network: testNet, DefaultMaxSize: len(b) - 1, Now: func() time.Time { return testNow }})
-	checkVerdict(t, v.Validate(p2p.TopicJobs, b), p2p.Reject, p2p.ReasonOversized)
+	checkVerdict(t, v.Validate(p2p.TopicJobs, b), p2p.Ignore, p2p.ReasonOversized)
 }
 
 func TestValidatorConfigDefaults(t *testing.T) {
@@ -299,8 +299,8 @@ func TestValidatorConfigDefaults(t *testing.T) {
 		Network: testNet, CoordinatorOnly: map[string]bool{p2p.TopicSync: true}, Now: func() time.Time { return testNow },
 	})
 	syncMsg := sealAt(t, testKey(t, "alice"), testNet, p2p.TopicSync, nil, testNow)
-	checkVerdict(t, v.Validate(p2p.TopicSync, syncMsg), p2p.Reject, p2p.ReasonNotCoordinator)
-	checkVerdict(t, v.Validate(p2p.TopicScheduling, sched), p2p.Reject, p2p.ReasonNotCoordinator)
+	checkVerdict(t, v.Validate(p2p.TopicSync, syncMsg), p2p.Ignore, p2p.ReasonNotCoordinator)
+	checkVerdict(t, v.Validate(p2p.TopicScheduling, sched), p2p.Ignore, p2p.ReasonNotCoordinator)
 
 	// A nil clock is the wall clock.
 	v = newValidator(t, f.members, p2p.ValidatorConfig{Network: testNet})
@@ -332,7 +332,7 @@ func TestNewValidatorErrors(t *testing.T) {
 }
 
 func TestValidationReasons(t *testing.T) {
-	want := []string{"ok", "oversized", "undecodable", "wrong_network", "wrong_topic", "stale", "future", "unknown_sender", "not_coordinator", "bad_signature"}
+	want := []string{"ok", "oversized", "undecodable", "wrong_network", "wrong_topic", "stale", "future", "unknown_sender", "not_coordinator", "bad_signature", "rate_limited"}
 	got := slices.Clone(p2p.ValidationReasons)
 	slices.Sort(got)
 	slices.Sort(want)

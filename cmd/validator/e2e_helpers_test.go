@@ -55,8 +55,10 @@ func e2eBinary(t *testing.T) string {
 			e2eBuild.err = fmt.Errorf("go not on PATH: %w", err)
 			return
 		}
-		// The test runs in cmd/validator: build the package in this directory.
-		cmd := exec.Command(goCmd, "build", "-o", bin, ".")
+		// The test runs in cmd/validator: build the package in this directory,
+		// stamped with the git commit when there is one (-buildvcs=auto, Go's
+		// default, overrides a GOFLAGS=-buildvcs=false in the environment).
+		cmd := exec.Command(goCmd, "build", "-buildvcs=auto", "-o", bin, ".")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			e2eBuild.err = fmt.Errorf("go build ./cmd/validator: %w\n%s", err, out)
 			return

@@ -19,8 +19,18 @@ import (
 	"validator/node"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version, when set at link time (-ldflags "-X main.version=v1.2.3"),
+// overrides the module version Go stamps into the binary.
+var version string
+
+// buildInfo is the binary's build information with the link-time version.
+func buildInfo() node.BuildInfo {
+	b := node.ReadBuildInfo()
+	if version != "" {
+		b.Version = version
+	}
+	return b
+}
 
 func main() {
 	err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
@@ -64,7 +74,7 @@ func commands() []command {
 		{"status", "show the status of a running node", cmdStatus},
 		{"evidence", "export a running node's signed liveness evidence about a peer", cmdEvidence},
 		{"config", "print the effective configuration (config dump)", cmdConfig},
-		{"version", "print the version", cmdVersion},
+		{"version", "print the version, commit and build toolchain", cmdVersion},
 	}
 }
 
@@ -203,7 +213,7 @@ func cmdStart(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	n, err := node.New(node.Options{Config: cfg, NodeKey: key, Version: version, Logger: log})
+	n, err := node.New(node.Options{Config: cfg, NodeKey: key, Version: buildInfo().Version, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -242,7 +252,7 @@ func cmdDevnet(ctx context.Context, args []string, out, errOut io.Writer) error 
 	log := slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: lvl}))
 	ctx, stop := signalContext(ctx)
 	defer stop()
-	d, err := node.StartDevnet(ctx, node.DevnetOptions{Validators: *n, RPCAddr: *rpc, Dir: *dir, P2PBasePort: *p2pBase, APIBasePort: *apiBase, Logger: log, Version: version})
+	d, err := node.StartDevnet(ctx, node.DevnetOptions{Validators: *n, RPCAddr: *rpc, Dir: *dir, P2PBasePort: *p2pBase, APIBasePort: *apiBase, Logger: log, Version: buildInfo().Version})
 	if err != nil {
 		return fmt.Errorf("devnet: %w", err)
 	}
@@ -290,10 +300,10 @@ func cmdConfig(ctx context.Context, args []string, out, errOut io.Writer) error 
 }
 
 func cmdVersion(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs := newFlags("version", "Print the version.", "validator version", errOut)
+	fs := newFlags("version", "Print the version, the git commit and its date, and the Go version the binary was built with.\nA binary built with `go build` or `go install` in a git checkout carries its commit; `go run` does not.", "validator version", errOut)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "validator", version)
-	return nil
+	_, err := io.WriteString(out, buildInfo().String())
+	return err
 }
