@@ -46,9 +46,11 @@ func (s *Service) buildGossip() error {
 		pubsub.WithMaxMessageSize(rpcFrameSize(maxSize)),
 		pubsub.WithPeerFilter(func(p peer.ID, _ string) bool { return s.registered(p) }),
 		pubsub.WithValidateWorkers(runtime.GOMAXPROCS(0)),
-		pubsub.WithPeerOutboundQueueSize(256),
-		pubsub.WithValidateQueueSize(1024),
+		pubsub.WithPeerOutboundQueueSize(peerOutboundQueue),
+		pubsub.WithValidateQueueSize(validateQueue),
 	}
+	s.gt = newGossipTracer(s)
+	opts = append(opts, pubsub.WithRawTracer(s.gt))
 	// Scoring is always on (p2p/score.go): misbehaviour is penalised whether or
 	// not reputation supplies an application score.
 	app := s.cfg.AppScore
@@ -70,7 +72,7 @@ func (s *Service) buildGossip() error {
 		pubsub.WithPeerScore(params, thresholds),
 		pubsub.WithPeerScoreInspect(pubsub.ExtendedPeerScoreInspectFn(sc.inspect), time.Second),
 	)
-	ps, err := pubsub.NewGossipSub(s.ctx, s.host, opts...)
+	ps, err := pubsub.NewGossipSub(s.ctx, gossipHost{s.host, s.gt.out}, opts...)
 	if err != nil {
 		return fmt.Errorf("gossipsub: %w", err)
 	}
@@ -152,19 +154,69 @@ func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *p
 }
 
 func (s *Service) acceptLocal(name string, msg *pubsub.Message) pubsub.ValidationResult {
-	env, err := DecodeEnvelope(msg.Data)
-	if err != nil {
+	if v, ok := msg.ValidatorData.(*verified); ok && v.Result == Accept {
+		return pubsub.ValidationAccept
+	}
+	v := s.verify(name, msg.Data)
+	if v.Result != Accept {
 		return pubsub.ValidationReject
 	}
-	self, ok := s.members.ByID(s.id.NodeID)
-	if !ok {
-		self = Member{ID: s.id.NodeID, PeerID: s.id.PeerID}
-	}
-	msg.ValidatorData = &verified{Verdict: Verdict{Result: Accept, Reason: ReasonOK, Envelope: env, Sender: self}}
+	msg.ValidatorData = &v
 	return pubsub.ValidationAccept
 }
 
-// Publish signs payload into an envelope and gossips it on topic.
+// verify runs the checks every peer runs on a message of topic name: the
+// Validator's pipeline, then the payload check of topics that have one.
+func (s *Service) verify(name string, data []byte) verified {
+	v := verified{Verdict: s.val.Validate(name, data)}
+	if v.Result == Accept && name == TopicHeartbeats {
+		if hb, addrs, err := decodeHeartbeat(v.Envelope.Payload); err != nil {
+			v.Verdict = Verdict{Result: Reject, Reason: reasonBadHeartbeat, Envelope: v.Envelope}
+		} else {
+			v.heartbeat, v.heartbeatAddrs = hb, addrs
+		}
+	}
+	return v
+}
+
+// Errors of Publish, besides ErrUnknownTopic, ErrTooLarge and ErrBusy: each
+// is a message peers would refuse, so it is refused before it is gossiped.
+var (
+	// ErrNotAllowed: this node may not author messages on the topic (a
+	// coordinator-only topic, or this node is not active in the registry).
+	ErrNotAllowed = errors.New("not allowed to publish")
+	// ErrBadPayload: the payload is not what the topic carries (a heartbeat
+	// that does not decode).
+	ErrBadPayload = errors.New("payload invalid for the topic")
+)
+
+// ownVerdict turns what peers would answer to our own envelope into an error.
+func (s *Service) ownVerdict(topic string, v verified) (reason string, err error) {
+	switch v.Reason {
+	case ReasonOK:
+		return "", nil
+	case ReasonNotCoordinator:
+		return "not_allowed", fmt.Errorf("%w: topic %s is for coordinators; this node is a validator", ErrNotAllowed, topic)
+	case ReasonUnknownSender:
+		return "not_allowed", fmt.Errorf("%w: this node (%s) is not active in the registry, so peers would ignore its messages", ErrNotAllowed, s.id.NodeID)
+	case reasonBadHeartbeat:
+		return "bad_payload", fmt.Errorf("%w: not a heartbeat (heartbeats are RLP [addrs, version], and the daemon sends its own)", ErrBadPayload)
+	case ReasonOversized:
+		return "too_large", ErrTooLarge
+	default:
+		// Our own envelope failing network, topic, time or signature checks
+		// is a bug or a broken clock, not the caller's doing.
+		return "", fmt.Errorf("own envelope fails validation (%s)", v.Reason)
+	}
+}
+
+// Publish signs payload into an envelope and gossips it on topic. It refuses,
+// before anything is gossiped, a message peers would reject or ignore
+// (ErrNotAllowed, ErrTooLarge, ErrBadPayload): our own messages go through the
+// same checks as everyone else's, so no call can make peers penalise this
+// node. It waits (up to a second, or until ctx ends) while a peer's outbound
+// queue has no room for the message, and then refuses it with ErrBusy rather
+// than let pubsub drop it.
 func (s *Service) Publish(ctx context.Context, topic string, payload []byte) error {
 	t, ok := s.topics[topic]
 	if !ok {
@@ -179,9 +231,23 @@ func (s *Service) Publish(ctx context.Context, topic string, payload []byte) err
 		return fmt.Errorf("publish on %s: %w", topic, err)
 	}
 	if max := s.val.MaxSize(topic); len(data) > max {
-		return fmt.Errorf("publish on %s: envelope of %d bytes exceeds the topic's %d-byte cap: %w", topic, len(data), max, ErrTooLarge)
+		s.m.refused.WithLabelValues(topic, "too_large").Inc()
+		return fmt.Errorf("publish on %s: a payload of %d bytes makes an envelope of %d bytes; the topic's cap is %d bytes (a payload of at most %d): %w",
+			topic, len(payload), len(data), max, max-(len(data)-len(payload)), ErrTooLarge)
 	}
-	if err := t.Publish(ctx, data); err != nil {
+	v := s.verify(topic, data)
+	if reason, err := s.ownVerdict(topic, v); err != nil {
+		if reason != "" {
+			s.m.refused.WithLabelValues(topic, reason).Inc()
+		}
+		return fmt.Errorf("publish on %s: %w", topic, err)
+	}
+	if err := s.gt.out.admit(ctx, data, publishWait); err != nil {
+		s.m.refused.WithLabelValues(topic, "busy").Inc()
+		return fmt.Errorf("publish on %s: %w; retry shortly", topic, err)
+	}
+	if err := t.Publish(ctx, data, pubsub.WithValidatorData(&v)); err != nil {
+		s.gt.out.release(data)
 		return fmt.Errorf("publish on %s: %w", topic, err)
 	}
 	t.published.Inc()

@@ -21,7 +21,13 @@ type metrics struct {
 	idleClosed   prometheus.Counter
 	observations *prometheus.CounterVec
 	rtt          prometheus.Histogram
+	dropped      *prometheus.CounterVec
+	refused      *prometheus.CounterVec
 }
+
+// Reasons a Publish is refused (label "reason" of
+// validator_p2p_publish_refused_total).
+var publishRefusals = []string{"busy", "not_allowed", "too_large", "bad_payload"}
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
@@ -69,6 +75,14 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "validator_p2p_ping_rtt_seconds", Help: "Round-trip time of answered liveness pings.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
 		}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "validator_p2p_gossip_dropped_total",
+			Help: "Gossip messages dropped for lack of room, by topic, where (peer_queue, validation, subscriber) and reason (own, forward, queue_full, throttled, buffer_full).",
+		}, []string{"topic", "where", "reason"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "validator_p2p_publish_refused_total",
+			Help: "Own publishes refused before gossip, by topic and reason (busy, not_allowed, too_large, bad_payload).",
+		}, []string{"topic", "reason"}),
 	}
 	for _, r := range []string{"answered", "miss", "unreachable"} {
 		m.observations.WithLabelValues(r)
@@ -91,11 +105,19 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		m.published.WithLabelValues(t)
 		m.bytesIn.WithLabelValues(t)
 		m.bytesOut.WithLabelValues(t)
+		for _, r := range publishRefusals {
+			m.refused.WithLabelValues(t, r)
+		}
+	}
+	for _, t := range append(append([]string(nil), StandardTopics...), topicOther) {
+		for _, k := range dropKinds {
+			m.dropped.WithLabelValues(t, k.where, k.reason)
+		}
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.peers, m.gated, m.handshakes, m.dials, m.messages, m.validation, m.published, m.bytesIn, m.bytesOut, m.addrBook, m.addrExpired, m.idleClosed, m.observations, m.rtt} {
+	for _, c := range []prometheus.Collector{m.peers, m.gated, m.handshakes, m.dials, m.messages, m.validation, m.published, m.bytesIn, m.bytesOut, m.addrBook, m.addrExpired, m.idleClosed, m.observations, m.rtt, m.dropped, m.refused} {
 		if err := reg.Register(c); err != nil {
 			return nil, errors.Join(errors.New("register p2p metrics"), err)
 		}
