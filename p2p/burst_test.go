@@ -131,7 +131,8 @@ func TestBurstReportsEveryDrop(t *testing.T) {
 	acc := float64(accepted.Load())
 
 	// Lost on the way to any receiver: drops at peers' outbound queues (own
-	// at the publisher, relayed at the others) and validation queues. These
+	// at the publisher, relayed at the others), validation queues and the
+	// per-peer rate bound. These
 	// can lose a copy another path still delivers, so they bound what is
 	// missing; a subscription's drop is final (each message reaches a
 	// subscription once), so it is counted exactly.
@@ -139,6 +140,9 @@ func TestBurstReportsEveryDrop(t *testing.T) {
 		var sum float64
 		for _, tn := range nodes {
 			sum += dropped(t, tn.reg, p2p.TopicJobs, "peer_queue") + dropped(t, tn.reg, p2p.TopicJobs, "validation")
+			// A copy ignored because its forwarder exceeded the per-peer
+			// rate bound is a drop too (counted by validation).
+			sum += counter(t, tn.reg, "validator_p2p_messages_total", p2p.TopicJobs+",rate_limited")
 		}
 		return sum
 	}
