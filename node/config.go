@@ -2,6 +2,8 @@ package node
 
 import (
 	"time"
+
+	"validator/p2p"
 )
 
 // Config is the daemon's configuration: the TOML file's shape. Durations are
@@ -56,6 +58,8 @@ type GossipConfig struct {
 	HeartbeatMaxBytes int      `toml:"heartbeat_max_bytes" comment:"Size cap of a heartbeat envelope."`
 	MaxAge            Duration `toml:"max_age" comment:"Envelopes older than this are ignored."`
 	MaxSkew           Duration `toml:"max_skew" comment:"Envelopes further than this in the future are ignored."`
+	PeerMsgRate       int      `toml:"peer_msg_rate" comment:"Messages per second validated from one peer; beyond it (after peer_msg_burst) they are ignored, not penalised."`
+	PeerMsgBurst      int      `toml:"peer_msg_burst" comment:"Burst of messages one peer may send above peer_msg_rate."`
 }
 
 // LivenessConfig drives probing and the liveness states.
@@ -105,6 +109,8 @@ func DefaultConfig() Config {
 			HeartbeatMaxBytes: 4 << 10,
 			MaxAge:            Duration(2 * time.Minute),
 			MaxSkew:           Duration(10 * time.Second),
+			PeerMsgRate:       p2p.DefaultPeerMessageRate,
+			PeerMsgBurst:      p2p.DefaultPeerMessageBurst,
 		},
 		Liveness: LivenessConfig{
 			PingInterval:    Duration(10 * time.Second),

@@ -756,6 +756,12 @@ func (c Config) problems() []problem {
 	}
 	positive("gossip.max_age", g.MaxAge, def.Gossip.MaxAge)
 	positive("gossip.max_skew", g.MaxSkew, def.Gossip.MaxSkew)
+	if g.PeerMsgRate <= 0 {
+		add("gossip.peer_msg_rate", "%d must be a positive number of messages per second, such as %d", g.PeerMsgRate, def.Gossip.PeerMsgRate)
+	}
+	if g.PeerMsgBurst < g.PeerMsgRate {
+		add("gossip.peer_msg_burst", "%d must be at least gossip.peer_msg_rate (%d), such as %d", g.PeerMsgBurst, g.PeerMsgRate, 2*g.PeerMsgRate)
+	}
 
 	// [liveness]
 	l := c.Liveness

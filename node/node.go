@@ -219,6 +219,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		MaxAge:         cfg.Gossip.MaxAge.D(),
 		MaxSkew:        cfg.Gossip.MaxSkew.D(),
 	}
+	pc.PeerMessageRate, pc.PeerMessageBurst = cfg.Gossip.PeerMsgRate, cfg.Gossip.PeerMsgBurst
 	pc.RegistryBlock = n.view.Block
 	pc.Logger, pc.Registerer = n.log, n.reg
 	n.live.Configure(&pc)
