@@ -38,15 +38,35 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 	_, _ = io.WriteString(w, "ok\n")
 }
 
-// Readiness reports whether the node is ready: registry synced and at least
-// MinPeers connected registered peers.
+// Readiness reports whether the node is ready: this node active in the
+// registry (when Deps.Standing reports it), the registry synced and its sync
+// not stalled for longer than StallAfter, and at least MinPeers connected
+// registered peers.
 func (s *Server) Readiness() Readiness {
 	rs := s.d.Registry.Status()
 	r := Readiness{RegistrySynced: rs.Synced, Peers: s.d.Network.PeerCount(), MinPeers: s.cfg.MinPeers}
+	if s.d.Standing != nil {
+		st := s.d.Standing.Standing()
+		r.Registration = st.State
+		if st.State != "active" {
+			msg := "this node is not active in the registry (" + st.State + ")"
+			if st.Reason != "" {
+				msg = st.Reason
+			}
+			r.Failing = append(r.Failing, msg)
+		}
+	}
 	if !rs.Synced {
 		msg := "registry not synced"
 		if rs.LastError != "" {
 			msg += ": " + rs.LastError
+		}
+		r.Failing = append(r.Failing, msg)
+	} else if since := time.Since(rs.LastSuccess); s.cfg.StallAfter > 0 && since > s.cfg.StallAfter {
+		r.RegistryStalled = true
+		msg := fmt.Sprintf("registry sync stalled: no successful sync for %s (chain.stall_after %s), view at block %d", since.Round(time.Second), s.cfg.StallAfter, rs.Block)
+		if rs.LastError != "" {
+			msg += "; last error: " + rs.LastError
 		}
 		r.Failing = append(r.Failing, msg)
 	}
@@ -72,9 +92,14 @@ func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
 	if addrs == nil {
 		addrs = []string{}
 	}
+	var reg *NodeStanding
+	if s.d.Standing != nil {
+		st := s.d.Standing.Standing()
+		reg = &st
+	}
 	writeJSON(w, http.StatusOK, Status{
 		NodeID: in.NodeID, PeerID: in.PeerID, Network: in.Network, ChainID: in.ChainID,
-		RegistryAddress: in.Registry, Registry: s.d.Registry.Status(),
+		RegistryAddress: in.Registry, Registry: s.d.Registry.Status(), Registration: reg,
 		PeerCount: s.d.Network.PeerCount(), ListenAddrs: addrs, Version: in.Version,
 		StartedAt: s.started.UTC(), UptimeSeconds: time.Since(s.started).Seconds(),
 	})

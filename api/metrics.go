@@ -54,7 +54,7 @@ func newMetrics(reg prometheus.Registerer, routes []route, ready func() bool) (*
 	}
 	readyGauge := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "validator_ready",
-		Help: "1 when the node is ready as GET /readyz reports it (registry synced, at least api.min_peers connected registered peers), else 0.",
+		Help: "1 when the node is ready as GET /readyz reports it (this node active in the registry, registry synced and not stalled, at least api.min_peers connected registered peers), else 0.",
 	}, func() float64 {
 		if ready() {
 			return 1

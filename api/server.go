@@ -29,6 +29,10 @@ type Config struct {
 	// MinPeers is how many connected registered peers /readyz needs. 0 is
 	// allowed (a single-node devnet).
 	MinPeers int
+	// StallAfter: /readyz fails when the registry view has had no successful
+	// sync round (RPC call) for longer than this, whether or not blocks come.
+	// 0 disables the check.
+	StallAfter time.Duration
 	// MaxBodyBytes caps a publish body; larger answers 413. Default 1 MiB.
 	MaxBodyBytes int64
 	// MaxSubscribers caps concurrent SSE subscriptions; beyond it 503.
@@ -75,6 +79,8 @@ func (c *Config) validate() error {
 	switch {
 	case c.MinPeers < 0:
 		return fmt.Errorf("min_peers %d is negative", c.MinPeers)
+	case c.StallAfter < 0:
+		return fmt.Errorf("stall after %s is negative", c.StallAfter)
 	case c.MaxBodyBytes < 0:
 		return fmt.Errorf("max_body_bytes %d is negative", c.MaxBodyBytes)
 	case c.MaxSubscribers < 0:
@@ -96,6 +102,9 @@ type Deps struct {
 	Network  Network
 	Registry Registry
 	Evidence Evidence
+	// Standing, if set, reports this node's own registration: /readyz fails
+	// while it is not active.
+	Standing Standing
 	// Gatherer is what GET /metrics serves (normally the node's registry).
 	Gatherer prometheus.Gatherer
 	// Registerer takes the API's own metrics.

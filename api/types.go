@@ -46,6 +46,22 @@ type Registry interface {
 	Status() RegistryStatus
 }
 
+// Standing reports this node's own registration (optional in Deps).
+type Standing interface {
+	Standing() NodeStanding
+}
+
+// NodeStanding is this node's own registration as the registry view sees it.
+type NodeStanding struct {
+	// State is "active", "pending" (registered, not yet confirmed), "exited"
+	// or "not_registered".
+	State string `json:"state"`
+	// Reason says, in words, why the node is not active (empty when active).
+	Reason string `json:"reason,omitempty"`
+	// Since is when the node entered State.
+	Since time.Time `json:"since,omitzero"`
+}
+
 // Evidence exports signed liveness evidence and reports peers' current
 // liveness.
 type Evidence interface {
@@ -136,6 +152,8 @@ type Status struct {
 	ChainID         uint64         `json:"chain_id"`
 	RegistryAddress common.Address `json:"registry_address"`
 	Registry        RegistryStatus `json:"registry"`
+	// Registration is this node's own standing in the registry.
+	Registration *NodeStanding `json:"registration,omitempty"`
 	// PeerCount is the number of connected registered peers.
 	PeerCount     int       `json:"peer_count"`
 	ListenAddrs   []string  `json:"listen_addrs"`
@@ -148,8 +166,14 @@ type Status struct {
 type Readiness struct {
 	Ready          bool `json:"ready"`
 	RegistrySynced bool `json:"registry_synced"`
-	Peers          int  `json:"peers"`
-	MinPeers       int  `json:"min_peers"`
+	// RegistryStalled: no registry sync round has succeeded for longer than
+	// the configured StallAfter (the RPC endpoint is down or stuck).
+	RegistryStalled bool `json:"registry_stalled"`
+	// Registration is this node's registration state ("active", "pending",
+	// "exited", "not_registered"); empty if the node does not report it.
+	Registration string `json:"registration,omitempty"`
+	Peers        int    `json:"peers"`
+	MinPeers     int    `json:"min_peers"`
 	// Failing says, in words, each condition that is not met.
 	Failing []string `json:"failing,omitempty"`
 }

@@ -17,7 +17,7 @@ import (
 // startAPI serves the local API over the node's parts.
 func startAPI(n *Node) (apiServer, error) {
 	id := n.svc.ID()
-	srv, err := api.New(api.Config{Listen: n.cfg.API.Listen, MinPeers: n.cfg.API.MinPeers, MaxBodyBytes: n.cfg.API.MaxBodyBytes}, api.Deps{
+	srv, err := api.New(api.Config{Listen: n.cfg.API.Listen, MinPeers: n.cfg.API.MinPeers, StallAfter: n.cfg.Chain.StallAfter.D(), MaxBodyBytes: n.cfg.API.MaxBodyBytes}, api.Deps{
 		Info: api.Info{
 			NodeID: id.NodeID, PeerID: id.PeerID.String(), Network: n.network.Name, ChainID: n.network.ChainID,
 			Registry: n.network.Registry, Version: n.opts.Version, Started: time.Now(),
@@ -25,6 +25,7 @@ func startAPI(n *Node) (apiServer, error) {
 		Network:    apiNetwork{n.svc},
 		Registry:   apiRegistry{n},
 		Evidence:   apiEvidence{n},
+		Standing:   n.standing,
 		Gatherer:   n.reg,
 		Registerer: n.reg,
 		Logger:     n.log,

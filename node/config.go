@@ -24,12 +24,13 @@ type Config struct {
 type ChainConfig struct {
 	// Network is a preset name ("devnet") or the name of a custom network,
 	// which then needs chain_id, rpc_url and registry.
-	Network       string `toml:"network" comment:"Preset name (devnet) or a custom network name."`
-	RPCURL        string `toml:"rpc_url" comment:"Ethereum JSON-RPC endpoint (http, https, ws, wss). Empty: the preset's."`
-	ChainID       uint64 `toml:"chain_id" comment:"Expected chain ID. 0: the preset's."`
-	Registry      string `toml:"registry" comment:"NodeRegistry contract address. Empty: the preset's."`
-	Confirmations uint64 `toml:"confirmations" comment:"Follow the registry this many blocks behind the head."`
-	Finalized     bool   `toml:"finalized" comment:"Follow the chain's finalized block instead of a fixed depth."`
+	Network       string   `toml:"network" comment:"Preset name (devnet) or a custom network name."`
+	RPCURL        string   `toml:"rpc_url" comment:"Ethereum JSON-RPC endpoint (http, https, ws, wss). Empty: the preset's."`
+	ChainID       uint64   `toml:"chain_id" comment:"Expected chain ID. 0: the preset's."`
+	Registry      string   `toml:"registry" comment:"NodeRegistry contract address. Empty: the preset's."`
+	Confirmations uint64   `toml:"confirmations" comment:"Follow the registry this many blocks behind the head."`
+	Finalized     bool     `toml:"finalized" comment:"Follow the chain's finalized block instead of a fixed depth."`
+	StallAfter    Duration `toml:"stall_after" comment:"/readyz fails when no registry sync round (RPC call) has succeeded for this long."`
 }
 
 // KeysConfig locates keys. Paths are relative to the config file's directory.
@@ -93,7 +94,7 @@ type LogConfig struct {
 // DefaultConfig is the configuration before any file, environment or flag.
 func DefaultConfig() Config {
 	return Config{
-		Chain: ChainConfig{Network: "devnet"},
+		Chain: ChainConfig{Network: "devnet", StallAfter: Duration(2 * time.Minute)},
 		Keys:  KeysConfig{NodeKey: "node.key", OperatorKeystore: "operator.json"},
 		Network: NetworkConfig{
 			ListenAddrs:       []string{"/ip4/0.0.0.0/udp/9000/quic-v1", "/ip4/0.0.0.0/tcp/9000"},

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -622,6 +623,10 @@ var networkName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
 // presetNames are the built-in chain.network presets (chain.PresetNames).
 var presetNames = []string{"devnet"}
 
+// minStallAfter bounds chain.stall_after from below: a few of the registry
+// view's one-second poll rounds.
+const minStallAfter = 3 * time.Second
+
 // maxGossipBytes bounds gossip.max_message_bytes: gossip is for small
 // messages, and every node buffers and forwards each one.
 const maxGossipBytes = 4 << 20
@@ -681,6 +686,14 @@ func (c Config) problems() []problem {
 		case !checksumOK(r):
 			add("chain.registry", "%q fails its EIP-55 mixed-case checksum (expected %s); copy the address again or write it in lower case", r, common.HexToAddress(r).Hex())
 		}
+	}
+
+	switch {
+	case ch.StallAfter <= 0:
+		add("chain.stall_after", "%q must be a positive duration such as %q", ch.StallAfter.D().String(), def.Chain.StallAfter.D().String())
+	case ch.StallAfter.D() < minStallAfter:
+		add("chain.stall_after", "%q must be at least %q: the registry is polled every second, and a shorter bound would report a healthy sync as stalled",
+			ch.StallAfter.D().String(), minStallAfter.String())
 	}
 
 	// [keys]

@@ -252,6 +252,8 @@ func TestConfigBadValues(t *testing.T) {
 		{"registry not hex", map[string]string{"chain.registry": "0x5fbdb2315678afecb367f032d93f642f64180aaz"}, []string{"chain.registry:", "not a contract address"}},
 		{"zero registry", map[string]string{"chain.registry": "0x0000000000000000000000000000000000000000"}, []string{"chain.registry:", "zero address"}},
 		{"registry with bad checksum", map[string]string{"chain.registry": "0x5fbDB2315678afecb367f032d93F642f64180aa3"}, []string{"chain.registry:", "EIP-55", "expected 0x5FbDB2315678afecb367f032d93F642f64180aa3"}},
+		{"stall_after below the poll rounds", map[string]string{"chain.stall_after": "1s"}, []string{`chain.stall_after: "1s" must be at least "3s"`}},
+		{"zero stall_after", map[string]string{"chain.stall_after": "0s"}, []string{`chain.stall_after: "0s" must be a positive duration such as "2m0s"`}},
 		{"bad log level", map[string]string{"log.level": "verbose"}, []string{`log.level: "verbose" must be debug, info, warn or error`}},
 		{"bad log format", map[string]string{"log.format": "xml"}, []string{`log.format: "xml" must be text or json`}},
 		{"rpc scheme", map[string]string{"chain.rpc_url": "ftp://rpc.example.org"}, []string{"chain.rpc_url:", `scheme "ftp" is not supported`}},

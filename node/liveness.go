@@ -13,6 +13,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	ma "github.com/multiformats/go-multiaddr"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"validator/evidence"
 	"validator/p2p"
@@ -32,6 +33,10 @@ type Liveness struct {
 
 	mu        sync.Mutex
 	persisted map[common.Address]store.AddrRecord // last address-book entry written per peer
+
+	// selfActive gates probe results (SetActive); nil means always active.
+	selfActive func() bool
+	dropped    prometheus.Counter
 }
 
 // NewLiveness joins a recorder and its store to a membership.
@@ -47,7 +52,20 @@ func (l *Liveness) Configure(cfg *p2p.Config) {
 	cfg.OnHeartbeat = l.heartbeat
 }
 
+// SetActive gates liveness evidence on this node's own registration: while
+// active reports false (this node exited or is not in the registry view, so
+// its peers refuse it), a failed probe says nothing about the peer, and every
+// probe result is dropped and counted on dropped instead of recorded. Call it
+// before the p2p service starts.
+func (l *Liveness) SetActive(active func() bool, dropped prometheus.Counter) {
+	l.selfActive, l.dropped = active, dropped
+}
+
 func (l *Liveness) observe(o p2p.Observation) {
+	if l.selfActive != nil && !l.selfActive() {
+		l.dropped.Inc()
+		return
+	}
 	l.rec.Observe(reputation.Observation{Peer: o.NodeID, At: o.At, RTT: o.RTT, Miss: o.Miss, Unreachable: o.Unreachable})
 }
 

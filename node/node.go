@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"validator/api"
 	"validator/chain"
 	"validator/evidence"
 	"validator/p2p"
@@ -43,27 +44,33 @@ type Node struct {
 	network chain.Network
 	reg     *prometheus.Registry
 
-	st      *store.Store
-	client  interface{ Close() }
-	backend chain.Backend
-	view    *chain.Registry
-	members *Membership
-	rec     *evidence.Recorder
-	live    *Liveness
-	svc     *p2p.Service
-	api     apiServer
+	st       *store.Store
+	client   interface{ Close() }
+	backend  chain.Backend
+	view     *chain.Registry
+	members  *Membership
+	standing *standing
+	rec      *evidence.Recorder
+	live     *Liveness
+	svc      *p2p.Service
+	api      apiServer
 
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	started time.Time
-	closed  sync.Once
-	errMu   sync.Mutex
-	runErr  error
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	// stopWatch ends the watchers (own standing, health logs), which read the
+	// API and the view; Close stops them first.
+	stopWatch context.CancelFunc
+	watchWG   sync.WaitGroup
+	started   time.Time
+	closed    sync.Once
+	errMu     sync.Mutex
+	runErr    error
 }
 
 // apiServer is the local API as the node sees it (set by api wiring).
 type apiServer interface {
 	Addr() string
+	Readiness() api.Readiness
 	Close(ctx context.Context) error
 }
 
@@ -148,6 +155,8 @@ func (n *Node) Started() time.Time { return n.started }
 func (n *Node) Start(ctx context.Context) (err error) {
 	runCtx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	n.stopWatch = stopWatch
 	defer func() {
 		if err != nil {
 			n.Close(context.Background())
@@ -184,9 +193,26 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("%w (rpc %s)", err, RedactURL(n.network.RPCURL))
 	}
+	// own standing: refuse a key that is not registered or has exited; start
+	// a registered key the confirmed view does not list yet as pending.
+	lookup := func(ctx context.Context) (chain.Node, error) {
+		return chain.ReadNode(ctx, n.backend, n.network.Registry, id.NodeID)
+	}
+	if n.standing, err = newStanding(id.NodeID, id.PeerID, n.view, lookup, n.log, n.reg); err != nil {
+		return err
+	}
+	state, reason, attrs := StateActive, "", []any{"block", n.view.Block()}
 	if _, ok := n.view.Node(id.NodeID); !ok {
+		state, reason, attrs = n.standing.classify(ctx, nil)
+	}
+	switch state {
+	case StateExited:
+		return fmt.Errorf("node key %s: %s on %s; a node key registers only once: create a new key with `validator init`, register it with `validator register --stake <ETH>` and start with it", id.NodeID, reason, n.network.Name)
+	case StateNotRegistered:
 		return fmt.Errorf("node key %s is not registered (or not active) in registry %s on %s: register it with `validator register --stake <ETH>` and start again", id.NodeID, n.network.Registry, n.network.Name)
 	}
+	n.standing.set(state, reason, attrs)
+	n.goWatch(func() error { return n.standing.run(watchCtx) })
 	n.members = NewMembership(n.view)
 
 	// reputation + evidence
@@ -204,6 +230,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		return fmt.Errorf("restore liveness from the store: %w", err)
 	}
 	n.live = NewLiveness(n.rec, n.st, n.members, n.network.Name)
+	n.live.SetActive(n.standing.Active, n.standing.dropped)
 
 	// p2p
 	pc := p2p.DefaultConfig(n.network.Name)
@@ -246,8 +273,25 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		return err
 	}
 	n.started = time.Now()
-	n.log.Info("ready", "api", "http://"+n.api.Addr())
+	// "started", not "ready": readiness is what /readyz says, and the health
+	// watcher logs it (ready / not ready, with the failing conditions) as it
+	// changes.
+	n.log.Info("started", "api", "http://"+n.api.Addr(), "registration", n.standing.State())
+	n.goWatch(func() error { return n.watchHealth(watchCtx, healthEvery) })
 	return nil
+}
+
+// goWatch runs f until Close stops the watchers.
+func (n *Node) goWatch(f func() error) {
+	n.watchWG.Add(1)
+	go func() {
+		defer n.watchWG.Done()
+		if err := f(); err != nil {
+			n.errMu.Lock()
+			n.runErr = errors.Join(n.runErr, err)
+			n.errMu.Unlock()
+		}
+	}()
 }
 
 func (n *Node) goRun(f func() error) {
@@ -267,6 +311,12 @@ func (n *Node) goRun(f func() error) {
 func (n *Node) Close(ctx context.Context) error {
 	var errs []error
 	n.closed.Do(func() {
+		if n.stopWatch != nil {
+			n.stopWatch()
+			if err := waitGroup(ctx, &n.watchWG); err != nil {
+				errs = append(errs, err)
+			}
+		}
 		if n.api != nil {
 			errs = append(errs, n.api.Close(ctx))
 		}
@@ -276,12 +326,8 @@ func (n *Node) Close(ctx context.Context) error {
 		if n.cancel != nil {
 			n.cancel() // liveness (final evidence flush) and the registry view
 		}
-		done := make(chan struct{})
-		go func() { n.wg.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-ctx.Done():
-			errs = append(errs, fmt.Errorf("shutdown: %w", ctx.Err()))
+		if err := waitGroup(ctx, &n.wg); err != nil {
+			errs = append(errs, err)
 		}
 		if n.client != nil {
 			n.client.Close()
@@ -294,6 +340,18 @@ func (n *Node) Close(ctx context.Context) error {
 		n.errMu.Unlock()
 	})
 	return errors.Join(errs...)
+}
+
+// waitGroup waits for wg, or until ctx ends.
+func waitGroup(ctx context.Context, wg *sync.WaitGroup) error {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("shutdown: %w", ctx.Err())
+	}
 }
 
 // APIAddr is the local API's address (after Start).

@@ -1,0 +1,384 @@
+package node_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"validator/api"
+	"validator/chain"
+	"validator/chain/devchain"
+	"validator/node"
+	"validator/reputation"
+)
+
+// logBuf is a goroutine-safe log sink.
+type logBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// lines returns the log lines that contain every one of parts.
+func (l *logBuf) lines(parts ...string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for line := range strings.Lines(l.b.String()) {
+		ok := true
+		for _, p := range parts {
+			ok = ok && strings.Contains(line, p)
+		}
+		if ok {
+			out = append(out, strings.TrimSpace(line))
+		}
+	}
+	return out
+}
+
+func (l *logBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// readyz reads GET /readyz: the status code and the body.
+func readyz(t *testing.T, addr string) (int, api.Readiness) {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r api.Readiness
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, r
+}
+
+// gathered reads a gauge or counter from reg by name and label value ("" for
+// an unlabelled series).
+func gathered(t *testing.T, reg prometheus.Gatherer, name, label string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if label != "" && (len(m.GetLabel()) == 0 || m.GetLabel()[0].GetValue() != label) {
+				continue
+			}
+			if m.GetCounter() != nil {
+				return m.GetCounter().GetValue()
+			}
+			return m.GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("metric %s{%s} not registered", name, label)
+	return 0
+}
+
+// A validator whose operator sends requestExit while it runs says so in one
+// log line, its /readyz is 503 with the reason, its registration gauge shows
+// it, and it records no offline evidence about the peers that now refuse it.
+func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
+	ctx := context.Background()
+	logs := &logBuf{}
+	const (
+		ping         = 300 * time.Millisecond
+		offlineAfter = 2
+	)
+	d, err := node.StartDevnet(ctx, node.DevnetOptions{
+		Validators: 3, Dir: t.TempDir(),
+		Logger: slog.New(slog.NewTextHandler(logs, nil)),
+		Tune: func(_ int, c *node.Config) {
+			c.Liveness.PingInterval = node.Duration(ping)
+			c.Liveness.PingTimeout = node.Duration(ping / 2)
+			c.Liveness.SlowRTT = node.Duration(ping / 4)
+			c.Liveness.OfflineAfter = offlineAfter
+			c.Liveness.SummaryInterval = node.Duration(time.Second)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(context.Background())
+	n := d.Nodes[0]
+	self := n.Service().ID().NodeID
+	waitFor(t, "validator 0 ready with both peers", func() bool {
+		code, _ := readyz(t, n.APIAddr())
+		return code == http.StatusOK && n.Service().PeerCount() == 2
+	})
+	// Both peers answered, so failed probes from now on would make them Offline.
+	waitFor(t, "validator 0 to see both peers responsive", func() bool {
+		states := n.Recorder().States()
+		for _, p := range d.Nodes[1:] {
+			if states[p.Service().ID().NodeID].State != reputation.Responsive {
+				return false
+			}
+		}
+		return true
+	})
+	if got := gathered(t, n.Registry(), "validator_node_registration_state", node.StateActive); got != 1 {
+		t.Fatalf("registration_state{active} = %v before the exit, want 1", got)
+	}
+
+	tx, err := chain.NewTransactor(ctx, d.Chain.Client(), d.Registry, chain.NewKeySigner(chain.DevnetOperatorKey(0)), chain.WithReceiptPoll(10*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.RequestExit(ctx, self); err != nil {
+		t.Fatal(err)
+	}
+
+	var r api.Readiness
+	waitFor(t, "/readyz to report the exit", func() bool {
+		var code int
+		code, r = readyz(t, n.APIAddr())
+		return code == http.StatusServiceUnavailable && r.Registration == node.StateExited
+	})
+	if len(r.Failing) == 0 || !strings.Contains(r.Failing[0], "exited the registry") {
+		t.Fatalf("/readyz failing = %q, want the exit first", r.Failing)
+	}
+	for st, want := range map[string]float64{node.StateActive: 0, node.StatePending: 0, node.StateExited: 1, node.StateNotRegistered: 0} {
+		if got := gathered(t, n.Registry(), "validator_node_registration_state", st); got != want {
+			t.Errorf("registration_state{%s} = %v, want %v", st, got, want)
+		}
+	}
+	if got := logs.lines("validator=0", "level=ERROR", `msg="this node is no longer in the registry"`, "reason=exited", "node="+strings.ToLower(self.Hex())); len(got) != 1 {
+		t.Errorf("want one ERROR line saying this node exited, got %d:\n%s", len(got), logs)
+	}
+
+	// The peers drop this node; its probes of them now fail. Wait until each
+	// peer has been probed several times offline_after over, then check none of
+	// those failures became evidence.
+	waitFor(t, "the peers to disconnect the exited node", func() bool {
+		return d.Nodes[1].Service().PeerCount() == 1 && d.Nodes[2].Service().PeerCount() == 1
+	})
+	waitFor(t, "probes of the peers to be dropped", func() bool {
+		return gathered(t, n.Registry(), "validator_liveness_observations_dropped_total", "") >= 2*2*offlineAfter
+	})
+	if got := gathered(t, n.Registry(), "validator_liveness_transitions_total", "offline"); got != 0 {
+		t.Errorf("the exited node recorded %v offline transitions about its peers", got)
+	}
+	for id, st := range n.Recorder().States() {
+		if st.State != reputation.Responsive {
+			t.Errorf("the exited node holds peer %s %s, want it still responsive", id, st.State)
+		}
+	}
+	if got := logs.lines("validator=0", "peer liveness changed", "to=offline"); len(got) > 0 {
+		t.Errorf("the exited node logged peers offline:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// soloNode is one registered validator on a dev chain that it reaches through
+// a TCP proxy, so the test can cut its RPC.
+type soloNode struct {
+	n     *node.Node
+	proxy *rpcProxy
+	logs  *logBuf
+}
+
+func startSolo(t *testing.T, tune func(*node.Config)) *soloNode {
+	t.Helper()
+	ctx := context.Background()
+	admin, op, nodeKey := key(t, "solo-admin"), key(t, "solo-op"), key(t, "solo-node")
+	alloc := map[common.Address]*big.Int{}
+	for _, k := range []common.Address{crypto.PubkeyToAddress(admin.PublicKey), crypto.PubkeyToAddress(op.PublicKey)} {
+		alloc[k] = new(big.Int).Mul(stake, big.NewInt(10))
+	}
+	c, err := devchain.New(devchain.Config{Alloc: alloc, Automine: true, HTTPAddr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	registry, _, err := chain.Deploy(ctx, c.Client(), chain.NewKeySigner(admin), chain.DeployParams{MinStake: stake, UnbondingPeriod: time.Hour}, chain.WithReceiptPoll(5*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	listen := []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port)}
+	tx, err := chain.NewTransactor(ctx, c.Client(), registry, chain.NewKeySigner(op), chain.WithReceiptPoll(5*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := tx.Register(ctx, nodeKey, listen, "", stake); err != nil {
+		t.Fatal(err)
+	}
+	px := newRPCProxy(t, strings.TrimPrefix(c.URL(), "http://"))
+
+	cfg := node.DefaultConfig()
+	cfg.Chain = node.ChainConfig{Network: "solo", ChainID: devchain.ChainID, RPCURL: "http://" + px.addr, Registry: registry.Hex(), StallAfter: cfg.Chain.StallAfter}
+	cfg.Network.ListenAddrs = listen
+	cfg.API.Listen = "127.0.0.1:0"
+	cfg.Store.DataDir = t.TempDir()
+	if tune != nil {
+		tune(&cfg)
+	}
+	logs := &logBuf{}
+	n, err := node.New(node.Options{Config: cfg, NodeKey: nodeKey, Logger: slog.New(slog.NewTextHandler(logs, nil)), SyncTimeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close(context.Background()) })
+	return &soloNode{n: n, proxy: px, logs: logs}
+}
+
+// With its RPC endpoint down, a node's /readyz turns 503 once no registry sync
+// round has succeeded for chain.stall_after, and back to 200 when the endpoint
+// returns; the stall and the recovery are logged once each.
+func TestStalledRegistrySyncFailsReadiness(t *testing.T) {
+	const stallAfter = 3 * time.Second
+	s := startSolo(t, func(c *node.Config) {
+		c.API.MinPeers = 0 // alone: readiness is the registry's alone
+		c.Chain.StallAfter = node.Duration(stallAfter)
+	})
+	addr := s.n.APIAddr()
+	waitFor(t, "ready", func() bool { code, _ := readyz(t, addr); return code == http.StatusOK })
+
+	down := time.Now()
+	s.proxy.down()
+	var r api.Readiness
+	waitFor(t, "/readyz to report the stalled sync", func() bool {
+		var code int
+		code, r = readyz(t, addr)
+		return code == http.StatusServiceUnavailable
+	})
+	// A lower bound only (a busy machine makes it later, never earlier): the
+	// last success was at most one poll round (1s) before the outage began.
+	if took := time.Since(down); took < stallAfter-time.Second {
+		t.Errorf("/readyz failed %s after the RPC went down, before chain.stall_after (%s)", took, stallAfter)
+	}
+	if !r.RegistryStalled || len(r.Failing) != 1 || !strings.Contains(r.Failing[0], "registry sync stalled") {
+		t.Fatalf("/readyz = %+v, want only the stalled sync failing", r)
+	}
+	waitFor(t, "the stall to be logged", func() bool {
+		return len(s.logs.lines("level=ERROR", `msg="registry sync stalled"`)) == 1
+	})
+
+	s.proxy.up()
+	waitFor(t, "ready again", func() bool { code, _ := readyz(t, addr); return code == http.StatusOK })
+	waitFor(t, "the recovery to be logged", func() bool {
+		return len(s.logs.lines(`msg="registry sync recovered"`)) == 1 && len(s.logs.lines("level=INFO", "msg=ready ")) == 2
+	})
+	if got := s.logs.lines(`msg="registry sync stalled"`); len(got) != 1 {
+		t.Errorf("stall logged %d times, want once:\n%s", len(got), s.logs)
+	}
+	if got := s.logs.lines("level=WARN", `msg="not ready"`, "registry sync stalled"); len(got) != 1 {
+		t.Errorf("want one not-ready line naming the stall, got %d:\n%s", len(got), s.logs)
+	}
+}
+
+// "ready" is logged only when /readyz says so: a node started with no peer
+// to meet api.min_peers logs that it started and why it is not ready.
+func TestReadyIsNotLoggedWhileNotReady(t *testing.T) {
+	s := startSolo(t, func(c *node.Config) { c.API.MinPeers = 1 })
+	code, r := readyz(t, s.n.APIAddr())
+	if code != http.StatusServiceUnavailable || len(r.Failing) != 1 || !strings.Contains(r.Failing[0], "0 connected registered peers") {
+		t.Fatalf("/readyz = %d %+v, want 503 for want of peers", code, r)
+	}
+	waitFor(t, "the not-ready line", func() bool {
+		return len(s.logs.lines("level=INFO", `msg="not ready yet"`, "0 connected registered peers")) == 1
+	})
+	if got := s.logs.lines("msg=started"); len(got) != 1 {
+		t.Errorf("want one started line, got %d:\n%s", len(got), s.logs)
+	}
+	if got := s.logs.lines("msg=ready"); len(got) != 0 {
+		t.Errorf("ready logged while /readyz is 503:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// rpcProxy is a TCP forwarder that can be taken down and brought back on the
+// same port, to cut a node off from its RPC endpoint.
+type rpcProxy struct {
+	t      *testing.T
+	target string
+	addr   string
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  map[net.Conn]struct{}
+}
+
+func newRPCProxy(t *testing.T, target string) *rpcProxy {
+	p := &rpcProxy{t: t, target: target, conns: map[net.Conn]struct{}{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.addr = ln.Addr().String()
+	p.serve(ln)
+	t.Cleanup(p.down)
+	return p
+}
+
+func (p *rpcProxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns[c], p.conns[u] = struct{}{}, struct{}{}
+			p.mu.Unlock()
+			go func() { io.Copy(u, c); u.Close() }()
+			go func() { io.Copy(c, u); c.Close() }()
+		}
+	}()
+}
+
+func (p *rpcProxy) down() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		c.Close()
+	}
+	clear(p.conns)
+}
+
+func (p *rpcProxy) up() {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.serve(ln)
+}
