@@ -422,13 +422,19 @@ func TestPublish(t *testing.T) {
 		{"unknown topic", "/v1/publish/gossip", strings.NewReader("hello"), nil, http.StatusNotFound, `unknown topic "gossip"`},
 		{"over the topic cap", "/v1/publish/jobs", strings.NewReader("hello"), api.ErrTooLarge, http.StatusRequestEntityTooLarge, "payload too large"},
 		{"network failure", "/v1/publish/jobs", strings.NewReader("hello"), errors.New("gossipsub closed"), http.StatusInternalServerError, "gossipsub closed"},
+		{"role", "/v1/publish/scheduling", strings.NewReader("hello"), errors.Join(api.ErrForbidden, errors.New("scheduling is for coordinators")), http.StatusForbidden, "scheduling is for coordinators"},
+		{"bad payload", "/v1/publish/heartbeats", strings.NewReader("hello"), errors.Join(api.ErrBadPayload, errors.New("not a heartbeat")), http.StatusUnprocessableEntity, "not a heartbeat"},
+		{"busy", "/v1/publish/jobs", strings.NewReader("hello"), errors.Join(api.ErrBusy, errors.New("outbound gossip queues are full")), http.StatusServiceUnavailable, "queues are full"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e.net.set(func(n *fakeNet) { n.publishErr = tc.netErr; n.published = nil })
-			code, _, body := e.do(t, http.MethodPost, tc.path, tc.body)
+			code, hdr, body := e.do(t, http.MethodPost, tc.path, tc.body)
 			if code != tc.code {
 				t.Fatalf("%d %s, want %d", code, body, tc.code)
+			}
+			if ra := hdr.Get("Retry-After"); (code == http.StatusServiceUnavailable) != (ra != "") {
+				t.Errorf("%d with Retry-After %q: want it exactly on 503", code, ra)
 			}
 			got := e.net.publishedMsgs()
 			if tc.wantErr != "" {

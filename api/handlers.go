@@ -194,6 +194,15 @@ func (s *Server) knownTopic(topic string) bool {
 	return slices.Contains(s.d.Network.Topics(), topic)
 }
 
+// publishRetryAfter is the Retry-After of a publish refused as busy, in
+// seconds: the node's outbound queues drain in well under a second unless a
+// peer has stopped reading.
+const publishRetryAfter = "1"
+
+// publish signs the body as this node and gossips it. A publish peers would
+// refuse is refused here with the reason (403 role, 413 size, 422 payload), and
+// one the node cannot take without dropping it is refused with 503 and
+// Retry-After: a 202 means the message was queued for every reading peer.
 func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 	topic := r.PathValue("topic")
 	if !s.knownTopic(topic) {
@@ -227,8 +236,16 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.Is(err, ErrUnknownTopic):
 			writeError(w, http.StatusNotFound, "%v", err)
+		case errors.Is(err, ErrForbidden):
+			writeError(w, http.StatusForbidden, "%v", err)
 		case errors.Is(err, ErrTooLarge):
 			writeError(w, http.StatusRequestEntityTooLarge, "%v", err)
+		case errors.Is(err, ErrBadPayload):
+			writeError(w, http.StatusUnprocessableEntity, "%v", err)
+		case errors.Is(err, ErrBusy):
+			// Refused, not accepted and dropped: nothing was gossiped.
+			w.Header().Set("Retry-After", publishRetryAfter)
+			writeError(w, http.StatusServiceUnavailable, "%v", err)
 		case r.Context().Err() != nil:
 			writeError(w, http.StatusServiceUnavailable, "publish on %s: %v", topic, r.Context().Err())
 		default:

@@ -17,7 +17,8 @@ import (
 // Network is the p2p layer as the API uses it.
 type Network interface {
 	// Publish signs payload and gossips it on topic (a short name such as
-	// "jobs"). Errors wrapping ErrUnknownTopic answer 404, ErrTooLarge 413.
+	// "jobs"). Errors wrapping ErrUnknownTopic answer 404, ErrForbidden 403,
+	// ErrTooLarge 413, ErrBadPayload 422 and ErrBusy 503 with Retry-After.
 	Publish(ctx context.Context, topic string, payload []byte) error
 	// Subscribe starts receiving a topic's verified messages.
 	Subscribe(topic string) (Subscription, error)
@@ -89,6 +90,15 @@ var (
 	ErrUnknownTopic = errors.New("unknown topic")
 	// ErrTooLarge: the payload does not fit the topic's size cap (413).
 	ErrTooLarge = errors.New("payload too large")
+	// ErrForbidden: this node may not publish on the topic (403), e.g. a
+	// coordinator-only topic on a validator, or heartbeats, which only the
+	// daemon itself sends.
+	ErrForbidden = errors.New("publish not allowed")
+	// ErrBadPayload: the payload is not what the topic carries (422).
+	ErrBadPayload = errors.New("payload invalid for the topic")
+	// ErrBusy: the node cannot take the message now without dropping it
+	// (503 with Retry-After); retry shortly.
+	ErrBusy = errors.New("busy")
 )
 
 // Message is a verified gossip message, as the API streams it.

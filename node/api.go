@@ -41,13 +41,28 @@ func startAPI(n *Node) (apiServer, error) {
 
 type apiNetwork struct{ s *p2p.Service }
 
+// errHeartbeatsByDaemon refuses API publishes on heartbeats: a heartbeat
+// carries the addresses peers store for this node, and the daemon sends its
+// own every network.heartbeat_interval; one from an application could only
+// add wrong addresses, or get this node penalised if it did not decode.
+var errHeartbeatsByDaemon = errors.New("heartbeats are sent by the daemon itself; applications publish on the other topics")
+
 func (a apiNetwork) Publish(ctx context.Context, topic string, payload []byte) error {
+	if topic == p2p.TopicHeartbeats {
+		return errors.Join(api.ErrForbidden, errHeartbeatsByDaemon)
+	}
 	err := a.s.Publish(ctx, topic, payload)
 	switch {
 	case errors.Is(err, p2p.ErrUnknownTopic):
 		return errors.Join(api.ErrUnknownTopic, err)
+	case errors.Is(err, p2p.ErrNotAllowed):
+		return errors.Join(api.ErrForbidden, err)
 	case errors.Is(err, p2p.ErrTooLarge):
 		return errors.Join(api.ErrTooLarge, err)
+	case errors.Is(err, p2p.ErrBadPayload):
+		return errors.Join(api.ErrBadPayload, err)
+	case errors.Is(err, p2p.ErrBusy):
+		return errors.Join(api.ErrBusy, err)
 	}
 	return err
 }

@@ -51,7 +51,7 @@ var (
 	// with scores near 0.3 under the accelerated liveness settings below.
 	partitionCut  = flag.Duration("partition.cut", 30*time.Second, "how long TestPartitionHeals keeps the halves apart")
 	partitionWait = flag.Duration("partition.wait", 20*time.Second, "how long TestPartitionHeals waits after the heal for a message to cross (raise it to measure a slow heal)")
-	lateDown      = flag.Duration("late.down", 30*time.Second, "how long TestLateStart leaves a registered node down while its peers probe it")
+	lateDown      = flag.Duration("late.down", 20*time.Second, "how long TestLateStart and TestRestartAfterOutage leave a registered node down while its peers probe it")
 	lateWait      = flag.Duration("late.wait", 20*time.Second, "how long TestLateStart waits after the late node is ready for messages (raise it to measure a slow start)")
 )
 

@@ -16,6 +16,7 @@ import (
 	"validator/api"
 	"validator/evidence"
 	"validator/node"
+	"validator/p2p"
 )
 
 // apiFlag is the node API address: --api, else VALIDATOR_API_LISTEN, else the default.
@@ -44,11 +45,17 @@ func cmdPeers(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return json.NewEncoder(out).Encode(peers)
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "NODE\tPEER ID\tCONNECTED\tDIRECTION\tSTATE\tSCORE\tRTT\tADDRESS\n")
+	fmt.Fprintf(tw, "NODE\tPEER ID\tCONNECTED\tDIRECTION\tSTATE\tSCORE\tGOSSIP\tRTT\tADDRESS\n")
 	for _, p := range peers {
-		score := "-"
+		score, gossip := "-", "-"
 		if p.Score != nil {
 			score = fmt.Sprintf("%.3f", *p.Score)
+		}
+		if p.GossipScore != nil {
+			gossip = fmt.Sprintf("%.0f", *p.GossipScore)
+			if *p.GossipScore < p2p.GraylistThreshold {
+				gossip += " graylisted"
+			}
 		}
 		rtt := "-"
 		if p.LatencyMs > 0 {
@@ -58,7 +65,7 @@ func cmdPeers(ctx context.Context, args []string, out, errOut io.Writer) error {
 		if len(p.Addrs) > 0 {
 			addr = p.Addrs[0]
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%s\t%s\n", p.NodeID, p.PeerID, p.Connected, p.Direction, p.State, score, rtt, addr)
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%s\t%s\t%s\n", p.NodeID, p.PeerID, p.Connected, p.Direction, p.State, score, gossip, rtt, addr)
 	}
 	return tw.Flush()
 }
