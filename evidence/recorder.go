@@ -130,7 +130,7 @@ func (r *Recorder) Observe(o reputation.Observation) {
 			r.m.writeErrors.Inc()
 			r.log.Warn("evidence not written", "peer", tr.Peer, "err", err)
 		}
-		if tr.To == reputation.Offline || tr.From == reputation.Offline {
+		if tr.To == reputation.Offline || tr.From == reputation.Offline || tr.To == reputation.Unreached || tr.From == reputation.Unreached {
 			r.log.Info("peer liveness changed", "node", tr.Peer, "from", tr.From, "to", tr.To, "reason", tr.Reason)
 		} else {
 			r.log.Debug("peer liveness changed", "node", tr.Peer, "from", tr.From, "to", tr.To, "reason", tr.Reason)
