@@ -47,8 +47,8 @@ import (
 
 var (
 	netnsRuns = flag.Int("netns.runs", 1, "runs of each network-namespace test; more than one logs the median figures")
-	// The report cut for 60 s; 30 s already leaves the other half
-	// with scores near 0.3 under the accelerated liveness settings below.
+	// The report cut for 60 s; 30 s already leaves each half scoring
+	// the other near 0.1 under the accelerated liveness settings below.
 	partitionCut  = flag.Duration("partition.cut", 30*time.Second, "how long TestPartitionHeals keeps the halves apart")
 	partitionWait = flag.Duration("partition.wait", 20*time.Second, "how long TestPartitionHeals waits after the heal for a message to cross (raise it to measure a slow heal)")
 	lateDown      = flag.Duration("late.down", 20*time.Second, "how long TestLateStart and TestRestartAfterOutage leave a registered node down while its peers probe it")
