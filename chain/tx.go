@@ -400,6 +400,51 @@ func waitMined(ctx context.Context, b Backend, hash common.Hash, poll time.Durat
 	}
 }
 
+// Transfer sends amount wei from signer to to and waits for it to be mined
+// (the devnet faucet).
+func Transfer(ctx context.Context, backend Backend, signer *Signer, to common.Address, amount *big.Int, opts ...TxOption) (Receipt, error) {
+	cfg := txConfig{poll: 100 * time.Millisecond}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	action := fmt.Sprintf("send %s ETH to %s", FormatEther(amount), to)
+	id, err := backend.ChainID(ctx)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("%s: chain ID: %w", action, err)
+	}
+	nonce, err := backend.PendingNonceAt(ctx, signer.Address)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("%s: nonce: %w", action, err)
+	}
+	tip, err := backend.SuggestGasTipCap(ctx)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("%s: gas tip: %w", action, err)
+	}
+	head, err := backend.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("%s: head: %w", action, err)
+	}
+	feeCap := new(big.Int).Add(tip, new(big.Int).Mul(head.BaseFee, big.NewInt(2)))
+	const gas = 21_000
+	tx, err := types.SignNewTx(signer.key, types.LatestSignerForChainID(id), &types.DynamicFeeTx{
+		ChainID: id, Nonce: nonce, GasTipCap: tip, GasFeeCap: feeCap, Gas: gas, To: &to, Value: amount,
+	})
+	if err != nil {
+		return Receipt{}, fmt.Errorf("%s: sign: %w", action, err)
+	}
+	if err := backend.SendTransaction(ctx, tx); err != nil {
+		if isInsufficientFunds(err) {
+			err = insufficientFunds(ctx, backend, signer.Address, action, amount, feeCap, gas)
+		}
+		return Receipt{}, fmt.Errorf("%s: %w", action, err)
+	}
+	r, err := waitMined(ctx, backend, tx.Hash(), cfg.poll)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("%s: wait for %s: %w", action, tx.Hash(), err)
+	}
+	return Receipt{TxHash: tx.Hash(), Block: r.BlockNumber.Uint64(), GasUsed: r.GasUsed}, nil
+}
+
 // DeployParams are the registry's constructor arguments.
 type DeployParams struct {
 	// Admin sets node roles; defaults to the deployer.

@@ -31,7 +31,21 @@ type DevnetOptions struct {
 	Version                  string
 	// Tune adjusts each validator's configuration (tests shorten intervals).
 	Tune func(i int, c *Config)
+	// UnbondingPeriod of the registry (default DevnetUnbonding).
+	UnbondingPeriod time.Duration
 }
+
+// DevnetUnbonding is the devnet registry's default unbonding period.
+const DevnetUnbonding = time.Minute
+
+// DevnetFaucetBalance is what the devnet deployer account (chain.DevnetDeployerKey)
+// holds at genesis; `validator devnet fund` pays from it.
+var DevnetFaucetBalance = new(big.Int).Mul(big.NewInt(1_000_000), big.NewInt(params.Ether))
+
+// DevnetOperatorBalance is what each devnet operator account
+// (chain.DevnetOperatorKey(i)) holds at genesis, before its validator stakes
+// DevnetStake.
+var DevnetOperatorBalance = new(big.Int).Mul(big.NewInt(1000), big.NewInt(params.Ether))
 
 // Devnet is a running embedded devnet: a dev chain with the registry at the
 // devnet preset's address and N registered, running validators.
@@ -55,9 +69,12 @@ func StartDevnet(ctx context.Context, o DevnetOptions) (*Devnet, error) {
 		o.Logger = slog.Default()
 	}
 	deployer := chain.NewKeySigner(chain.DevnetDeployerKey)
-	alloc := map[common.Address]*big.Int{deployer.Address: new(big.Int).Mul(big.NewInt(1000), big.NewInt(params.Ether))}
+	if o.UnbondingPeriod == 0 {
+		o.UnbondingPeriod = DevnetUnbonding
+	}
+	alloc := map[common.Address]*big.Int{deployer.Address: DevnetFaucetBalance}
 	for i := range o.Validators {
-		alloc[crypto.PubkeyToAddress(chain.DevnetOperatorKey(i).PublicKey)] = new(big.Int).Mul(big.NewInt(1000), big.NewInt(params.Ether))
+		alloc[crypto.PubkeyToAddress(chain.DevnetOperatorKey(i).PublicKey)] = DevnetOperatorBalance
 	}
 	c, err := devchain.New(devchain.Config{Alloc: alloc, Automine: true, HTTPAddr: o.RPCAddr})
 	if err != nil {
@@ -69,7 +86,7 @@ func StartDevnet(ctx context.Context, o DevnetOptions) (*Devnet, error) {
 		return nil, err
 	}
 	backend := c.Client()
-	addr, _, err := chain.Deploy(ctx, backend, deployer, chain.DeployParams{MinStake: DevnetStake, UnbondingPeriod: time.Minute}, chain.WithReceiptPoll(10*time.Millisecond))
+	addr, _, err := chain.Deploy(ctx, backend, deployer, chain.DeployParams{MinStake: DevnetStake, UnbondingPeriod: o.UnbondingPeriod}, chain.WithReceiptPoll(10*time.Millisecond))
 	if err != nil {
 		return fail(err)
 	}

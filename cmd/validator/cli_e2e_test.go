@@ -112,6 +112,9 @@ func TestCLIErrors(t *testing.T) {
 			[]string{"connect to rpc " + deadRPC, "rpc_url"}},
 		{"node not registered", startArgs("unregistered", "--network", "devnet", "--rpc-url", rpcURL), 1,
 			[]string{"node key " + nodeID.Hex() + " is not registered", "validator register"}},
+		{"fund without an address", []string{"devnet", "fund", "--eth", "1"}, 2, []string{`--to "": want an address`}},
+		{"fund with no devnet running", []string{"devnet", "fund", "--to", "0x1111111111111111111111111111111111111111", "--eth", "1", "--rpc", deadRPC}, 1,
+			[]string{"connect to rpc " + deadRPC, "start one with `validator devnet`"}},
 		{"register without stake", []string{"register", "--network", "devnet", "--rpc-url", rpcURL}, 2,
 			[]string{"--stake is required"}},
 	} {
@@ -148,7 +151,7 @@ func TestCLIErrors(t *testing.T) {
 			t.Fatalf("validator help lists %d commands: %q\n%s", len(cmds), cmds, r)
 		}
 		// Commands with subcommands: their own help and each subcommand's.
-		sub := map[string][]string{"registry": {"deploy", "list"}, "config": {"dump"}}
+		sub := map[string][]string{"registry": {"deploy", "list"}, "config": {"dump"}, "devnet": {"fund"}}
 		var invocations [][]string
 		invocations = append(invocations, []string{"--help"}, []string{"-h"})
 		for _, c := range cmds {

@@ -26,27 +26,28 @@ import (
 type e2eDevnet struct {
 	proc *e2eProc
 	dir  string
+	rpc  string   // the chain's JSON-RPC URL
 	apis []string // host:port of validator i's API
 }
 
 // e2eStartDevnet runs `validator devnet` on free ports and waits until every
 // validator's /readyz answers 200. A port taken between the check and the
 // bind is retried with new ports.
-func e2eStartDevnet(t *testing.T, validators int) *e2eDevnet {
+func e2eStartDevnet(t *testing.T, validators int, extra ...string) *e2eDevnet {
 	t.Helper()
 	for attempt := 1; ; attempt++ {
 		rpc := e2eFreePorts(t, 1)[0]
 		bases := e2eFreeRanges(t, validators, validators)
-		d := &e2eDevnet{dir: filepath.Join(t.TempDir(), "devnet")}
+		d := &e2eDevnet{dir: filepath.Join(t.TempDir(), "devnet"), rpc: fmt.Sprintf("http://127.0.0.1:%d", rpc)}
 		for i := range validators {
 			d.apis = append(d.apis, fmt.Sprintf("127.0.0.1:%d", bases[1]+i))
 		}
-		d.proc = e2eStart(t, "devnet", nil, "devnet",
+		d.proc = e2eStart(t, "devnet", nil, append([]string{"devnet",
 			"--validators", strconv.Itoa(validators),
 			"--rpc", fmt.Sprintf("127.0.0.1:%d", rpc),
 			"--p2p-port", strconv.Itoa(bases[0]),
 			"--api-port", strconv.Itoa(bases[1]),
-			"--dir", d.dir)
+			"--dir", d.dir}, extra...)...)
 		err := d.waitReady(90 * time.Second)
 		if err == nil {
 			return d

@@ -16,6 +16,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
+	"validator/chain"
 	"validator/node"
 )
 
@@ -234,7 +237,10 @@ func cmdStart(ctx context.Context, args []string, out, errOut io.Writer) error {
 }
 
 func cmdDevnet(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs := newFlags("devnet", "Run an embedded Ethereum dev chain (JSON-RPC on --rpc), deploy the registry where the devnet preset expects it,\nregister N validators and run them in this process. Ctrl-C stops everything.",
+	if len(args) > 0 && args[0] == "fund" {
+		return cmdDevnetFund(ctx, args[1:], out, errOut)
+	}
+	fs := newFlags("devnet", "Run an embedded Ethereum dev chain (JSON-RPC on --rpc), deploy the registry where the devnet preset expects it,\nregister N validators and run them in this process. Ctrl-C stops everything.\n`validator devnet fund --to <address> --eth <n>` sends ETH to an account on a running devnet\n(validator devnet fund --help).",
 		"validator devnet --validators 4", errOut)
 	n := fs.Int("validators", 4, "number of validators")
 	rpc := fs.String("rpc", "127.0.0.1:8545", "address of the chain's JSON-RPC (HTTP and WebSocket)")
@@ -242,6 +248,7 @@ func cmdDevnet(ctx context.Context, args []string, out, errOut io.Writer) error 
 	p2pBase := fs.Int("p2p-port", 9000, "validator i listens on p2p-port+i (TCP and QUIC)")
 	apiBase := fs.Int("api-port", 7400, "validator i serves its API on 127.0.0.1:api-port+i")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
+	unbonding := fs.Duration("unbonding", node.DevnetUnbonding, "the registry's unbonding period (exit to withdraw)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -252,7 +259,7 @@ func cmdDevnet(ctx context.Context, args []string, out, errOut io.Writer) error 
 	log := slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: lvl}))
 	ctx, stop := signalContext(ctx)
 	defer stop()
-	d, err := node.StartDevnet(ctx, node.DevnetOptions{Validators: *n, RPCAddr: *rpc, Dir: *dir, P2PBasePort: *p2pBase, APIBasePort: *apiBase, Logger: log, Version: buildInfo().Version})
+	d, err := node.StartDevnet(ctx, node.DevnetOptions{Validators: *n, RPCAddr: *rpc, Dir: *dir, P2PBasePort: *p2pBase, APIBasePort: *apiBase, Logger: log, Version: buildInfo().Version, UnbondingPeriod: *unbonding})
 	if err != nil {
 		return fmt.Errorf("devnet: %w", err)
 	}
@@ -261,6 +268,7 @@ func cmdDevnet(ctx context.Context, args []string, out, errOut io.Writer) error 
 		id := v.Service().ID()
 		fmt.Fprintf(out, "  validator %d  node %s  api http://%s  (metrics: /metrics, peers: validator peers --api %s)\n", i, id.NodeID, v.APIAddr(), v.APIAddr())
 	}
+	fmt.Fprintf(out, "  faucet %s: validator devnet fund --to <address> --eth <n>\n", chain.NewKeySigner(chain.DevnetDeployerKey).Address)
 	fmt.Fprintln(out, "Press Ctrl-C to stop.")
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
@@ -269,6 +277,42 @@ func cmdDevnet(ctx context.Context, args []string, out, errOut io.Writer) error 
 		return fmt.Errorf("devnet shutdown: %w", err)
 	}
 	fmt.Fprintln(out, "devnet stopped")
+	return nil
+}
+
+func cmdDevnetFund(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs := newFlags("devnet fund", "Send ETH on a running devnet from its faucet account (the published devnet deployer key, "+formatEther(node.DevnetFaucetBalance)+" ETH at genesis),\ne.g. to the operator address `validator init` printed. Dev chains only: the chain must have ID 1337.",
+		"validator devnet fund --to 0x1111111111111111111111111111111111111111 --eth 33", errOut)
+	to := fs.String("to", "", "address to fund (required)")
+	amount := fs.String("eth", "", "amount in ETH (required), e.g. 33 for a 32 ETH stake and gas")
+	rpc := fs.String("rpc", chain.Devnet.RPCURL, "the devnet's JSON-RPC endpoint")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !common.IsHexAddress(*to) {
+		return usagef("--to %q: want an address (0x followed by 40 hex digits)", *to)
+	}
+	if *amount == "" {
+		return usagef("--eth is required")
+	}
+	wei, err := parseEther(*amount)
+	if err != nil {
+		return usageError{err}
+	}
+	c, err := chain.Dial(ctx, *rpc, chain.DevnetChainID, chain.WithDialAttempts(3))
+	if err != nil {
+		return fmt.Errorf("%w (start one with `validator devnet`, or pass --rpc)", err)
+	}
+	defer c.Close()
+	r, err := chain.Transfer(ctx, c, chain.NewKeySigner(chain.DevnetDeployerKey), common.HexToAddress(*to), wei)
+	if err != nil {
+		return err
+	}
+	bal, err := c.BalanceAt(ctx, common.HexToAddress(*to), nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "sent %s ETH to %s (block %d); its balance is %s ETH\n", formatEther(wei), common.HexToAddress(*to), r.Block, formatEther(bal))
 	return nil
 }
 

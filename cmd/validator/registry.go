@@ -39,17 +39,7 @@ func parseEther(s string) (*big.Int, error) {
 	return w.Mul(w, big.NewInt(1e18)).Add(w, f), nil
 }
 
-func formatEther(wei *big.Int) string {
-	if wei == nil {
-		return "0"
-	}
-	q, r := new(big.Int).QuoRem(wei, big.NewInt(1e18), new(big.Int))
-	if r.Sign() == 0 {
-		return q.String()
-	}
-	frac := strings.TrimRight(fmt.Sprintf("%018s", r.String()), "0")
-	return q.String() + "." + frac
-}
+func formatEther(wei *big.Int) string { return chain.FormatEther(wei) }
 
 // chainEnv is what registry commands need: the network, a connection and,
 // for transactions, the operator's signer.
