@@ -11,6 +11,7 @@ import (
 
 	"validator/chain"
 	"validator/chain/devchain"
+	"validator/internal/gethdev"
 )
 
 // TestWithdrawOnIdleChain: on a dev chain that mines only when a transaction
@@ -66,5 +67,47 @@ func TestWithdrawOnIdleChain(t *testing.T) {
 	}
 	if n, err := chain.ReadNode(ctx, c.Client(), reg, id); err != nil || n.Status != chain.StatusWithdrawn {
 		t.Fatalf("after withdraw in block %d: node %s, %v; want withdrawn", r.Block, n.Status, err)
+	}
+}
+
+// TestGethWithdrawAfterUnbonding is TestWithdrawOnIdleChain on a real
+// geth --dev without --dev.period: it too mines only when a transaction
+// arrives.
+func TestGethWithdrawAfterUnbonding(t *testing.T) {
+	g := gethdev.Start(t, gethdev.Find(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	op := chain.NewKeySigner(key(t, "geth-idle-operator"))
+	g.Fund(ctx, t, ether(100), op.Address)
+	const period = 2 * time.Second
+	reg, _, err := chain.Deploy(ctx, g.HTTP, op, chain.DeployParams{MinStake: minStake, UnbondingPeriod: period}, chain.WithReceiptPoll(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := chain.NewTransactor(ctx, g.HTTP, reg, op, chain.WithReceiptPoll(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _, err := tx.Register(ctx, key(t, "geth-idle-node"), []string{"/ip4/127.0.0.1/tcp/4001"}, "", minStake)
+	if err != nil {
+		t.Fatalf("register: %v", err)
+	}
+	if _, err := tx.RequestExit(ctx, id); err != nil {
+		t.Fatalf("request exit: %v", err)
+	}
+	n, err := chain.ReadNode(ctx, g.HTTP, reg, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := g.HTTP.BlockNumber(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(n.WithdrawableAt) + 1100*time.Millisecond)
+	if h, err := g.HTTP.BlockNumber(ctx); err != nil || h != head {
+		t.Fatalf("geth mined blocks %d..%d while idle (%v); the test needs an idle chain", head+1, h, err)
+	}
+	if _, err := tx.Withdraw(ctx, id); err != nil {
+		t.Fatalf("withdraw after unbonding on an idle geth --dev: %v", err)
 	}
 }
