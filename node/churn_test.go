@@ -16,12 +16,13 @@ import (
 // back (issue 9). Downtime may lower its preference, never cut it off.
 
 // firstDelivery publishes a numbered message from `from` every 50 ms until `to`
-// receives one, and returns how long that took from `since`.
+// receives one, and returns how long that took from `since`. It may run on
+// its own goroutine (it reports with t.Errorf).
 func firstDelivery(t *testing.T, from, to *vnode, since time.Time, limit time.Duration) time.Duration {
-	t.Helper()
 	sub, err := to.svc.Subscribe(p2p.TopicJobs)
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return 0
 	}
 	defer sub.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
@@ -42,12 +43,26 @@ func firstDelivery(t *testing.T, from, to *vnode, since time.Time, limit time.Du
 	for {
 		m, err := sub.Next(ctx)
 		if err != nil {
-			t.Fatalf("node %d got nothing from node %d within %s of coming up", to.idx, from.idx, limit)
+			t.Errorf("node %d got nothing from node %d within %s of coming up", to.idx, from.idx, limit)
+			return 0
 		}
 		if strings.HasPrefix(string(m.Payload), tag) {
 			return time.Since(since)
 		}
 	}
+}
+
+// bothWays measures firstDelivery from a to b and from b to a at once.
+func bothWays(t *testing.T, a, b *vnode, since time.Time) (ab, ba time.Duration) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { defer close(done); ba = firstDelivery(t, b, a, since, deliveryBound) }()
+	ab = firstDelivery(t, a, b, since, deliveryBound)
+	<-done
+	if t.Failed() {
+		t.FailNow()
+	}
+	return ab, ba
 }
 
 // checkNotCutOff asserts what the other nodes' gossipsub thinks of v: never a
@@ -93,8 +108,7 @@ func TestRegisteredBeforeStartGetsGossipAtOnce(t *testing.T) {
 	late = w.start(late.idx, late.dir, late.port)
 	late.run(t, 4)
 	up := time.Now()
-	in := firstDelivery(t, vs[0], late, up, deliveryBound)
-	out := firstDelivery(t, late, vs[1], up, deliveryBound)
+	in, out := bothWays(t, vs[0], late, up)
 	t.Logf("registered before start: first message in after %s, own first message out after %s", in.Round(time.Millisecond), out.Round(time.Millisecond))
 	checkNotCutOff(t, late, vs)
 }
@@ -119,8 +133,7 @@ func TestBackFromLongOutageGetsGossipAtOnce(t *testing.T) {
 	back := w.start(down.idx, down.dir, down.port)
 	back.run(t, 3)
 	up := time.Now()
-	in := firstDelivery(t, a, back, up, deliveryBound)
-	out := firstDelivery(t, back, b, up, deliveryBound)
+	in, out := bothWays(t, a, back, up)
 	t.Logf("back from an outage (score %.2f): first message in after %s, own first message out after %s",
 		a.rec.Score(down.nodeID()), in.Round(time.Millisecond), out.Round(time.Millisecond))
 	checkNotCutOff(t, back, []*vnode{a, b})
