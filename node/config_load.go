@@ -539,8 +539,12 @@ const defaultConfigHeader = `# validator.toml: configuration of the validator da
 `
 
 // WriteDefaultConfig writes DefaultConfig as a commented validator.toml.
-func WriteDefaultConfig(w io.Writer) error {
-	b, err := encodeConfig(DefaultConfig())
+func WriteDefaultConfig(w io.Writer) error { return WriteConfig(w, DefaultConfig()) }
+
+// WriteConfig writes cfg as a commented validator.toml (what `validator init`
+// writes: the defaults with its keys, ports and passphrase file).
+func WriteConfig(w io.Writer, cfg Config) error {
+	b, err := encodeConfig(cfg)
 	if err != nil {
 		return err
 	}
