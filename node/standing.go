@@ -178,6 +178,8 @@ func (s *standing) set(state, reason string, attrs []any) {
 		if state != StateActive {
 			s.log.Warn("this node is not active in the registry yet", append([]any{"node", s.self, "reason", state, "detail", reason, "next", nextStep(state)}, attrs...)...)
 		}
+	case state == StateActive && prev == StatePending:
+		s.log.Info("this node is now active in the registry", append([]any{"node", s.self, "pending_for", now.Sub(prevSince).Round(time.Second)}, attrs...)...)
 	case state == StateActive:
 		s.log.Info("this node is active in the registry again", append([]any{"node", s.self, "was", prev, "inactive_for", now.Sub(prevSince).Round(time.Second)}, attrs...)...)
 	case state == StatePending:
