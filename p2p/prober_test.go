@@ -71,3 +71,37 @@ func TestProberObservesPeers(t *testing.T) {
 		t.Fatal("answered pings not counted")
 	}
 }
+
+// TestProbesNotMadeAreNotEvidence: a registered peer this node has banned
+// itself (its handshake named another chain) is not dialled, so no probe of it
+// is reported; the skip is counted instead. Before, each round reported it
+// unreachable and lowered its score for what was this node's own refusal.
+func TestProbesNotMadeAreNotEvidence(t *testing.T) {
+	n := newLNet(t)
+	var log obsLog
+	watcher := n.addNode(func(c *p2p.Config) {
+		c.PingInterval = 100 * time.Millisecond
+		c.PingTimeout = 300 * time.Millisecond
+		c.DialTimeout = 300 * time.Millisecond
+		c.OnObservation = log.add
+	})
+	n.register(watcher)
+	other := n.addNode(func(c *p2p.Config) { c.ChainID = 5 }) // registered here, configured for another chain
+	n.register(other)
+	n.start(watcher, 2)
+	n.start(other, 2)
+	waitFor(t, "the mismatched peer to be dropped", func() bool {
+		return counter(t, watcher.reg, "validator_p2p_handshakes_total", "mismatch")+counter(t, watcher.reg, "validator_p2p_handshakes_total", "error") > 0
+	})
+	_, before := log.last(other.id.NodeID)
+	waitFor(t, "probes of the banned peer to be skipped", func() bool {
+		return counter(t, watcher.reg, "validator_p2p_probes_skipped_total", "banned") >= 5
+	})
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	for i, o := range log.obs[other.id.NodeID] {
+		if i > before && o.Unreachable { // one probe may have been under way at the ban
+			t.Fatalf("a peer this node refuses itself was reported unreachable: %+v", o)
+		}
+	}
+}
