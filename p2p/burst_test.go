@@ -103,6 +103,7 @@ func TestBurstReportsEveryDrop(t *testing.T) {
 	var accepted, busy atomic.Int64
 	var next atomic.Int64
 	var pw sync.WaitGroup
+	began := time.Now()
 	for range publishers {
 		pw.Go(func() {
 			payload := make([]byte, size)
@@ -125,6 +126,7 @@ func TestBurstReportsEveryDrop(t *testing.T) {
 		})
 	}
 	pw.Wait()
+	took := time.Since(began)
 	if accepted.Load()+busy.Load() != M {
 		t.Fatalf("accepted %d + busy %d != attempted %d", accepted.Load(), busy.Load(), M)
 	}
@@ -160,7 +162,7 @@ func TestBurstReportsEveryDrop(t *testing.T) {
 	wg.Wait()
 
 	lost := paths()
-	t.Logf("attempted %d: accepted %d, refused busy %d; dropped on the way %v", M, accepted.Load(), busy.Load(), lost)
+	t.Logf("attempted %d in %s: accepted %d, refused busy %d; dropped on the way %v", M, took.Round(time.Millisecond), accepted.Load(), busy.Load(), lost)
 	for i, tn := range receivers {
 		d, sub := float64(got[i].Load()), dropped(t, tn.reg, p2p.TopicJobs, "subscriber")
 		t.Logf("receiver %d: delivered %v, dropped at its subscription %v", i, d, sub)
