@@ -51,9 +51,10 @@ const envPrefix = "VALIDATOR_"
 // nonConfigEnv are VALIDATOR_* variables that are not config keys. Add a
 // variable here before using it, or LoadConfig rejects it as a typo.
 var nonConfigEnv = map[string]bool{
-	PassphraseEnv:             true,
-	"VALIDATOR_REQUIRE_GETH":  true, // tests: fail rather than skip without geth
-	"VALIDATOR_REQUIRE_NETNS": true, // tests: fail rather than skip without network namespaces
+	PassphraseEnv:                true,
+	"VALIDATOR_REQUIRE_GETH":     true, // tests: fail rather than skip without geth
+	"VALIDATOR_REQUIRE_NETNS":    true, // tests: fail rather than skip without network namespaces
+	"VALIDATOR_REQUIRE_PROMTOOL": true, // tests: fail rather than skip without promtool
 }
 
 // redacted replaces secrets in Dump.

@@ -732,12 +732,19 @@ func metricsDecodeYAML(t *testing.T, path string, v any) {
 // not rejections (p2p: Accept and Ignore verdicts).
 var metricsIgnoreResults = []string{"ok", "stale", "future", "unknown_sender"}
 
+// metricsRequirePromtool, set to 1 (as CI does), makes a missing promtool
+// fail the alert tests instead of skipping promtool's checks.
+const metricsRequirePromtool = "VALIDATOR_REQUIRE_PROMTOOL"
+
 // metricsPromtool runs promtool with args in dir, if it is installed.
 func metricsPromtool(t *testing.T, dir string, args ...string) {
 	t.Helper()
 	bin, err := exec.LookPath("promtool")
 	if err != nil {
-		t.Logf("promtool not on PATH; skipped promtool %s", strings.Join(args, " "))
+		if os.Getenv(metricsRequirePromtool) == "1" {
+			t.Fatalf("promtool not on PATH and %s=1: install it (Debian: apt-get install prometheus) to run promtool %s", metricsRequirePromtool, strings.Join(args, " "))
+		}
+		t.Logf("promtool not on PATH; skipped promtool %s (install the Debian package prometheus)", strings.Join(args, " "))
 		return
 	}
 	cmd := exec.Command(bin, args...)
@@ -797,7 +804,7 @@ func TestAlertRules(t *testing.T) {
 	}
 
 	for _, want := range []string{
-		"ValidatorDown", "ValidatorNoPeers", "ValidatorFewPeers", "ValidatorRegistryStalled", "ValidatorRegistrySyncFailing",
+		"ValidatorDown", "ValidatorNoPeers", "ValidatorNotReady", "ValidatorFewPeers", "ValidatorRegistryStalled", "ValidatorRegistrySyncFailing",
 		"ValidatorManyPeersOffline", "ValidatorHighGossipRejectRate", "ValidatorEvidenceWriteErrors",
 	} {
 		if _, ok := alerts[want]; !ok {
