@@ -48,7 +48,7 @@ type Service struct {
 	kad    *dht.IpfsDHT
 	ps     *pubsub.PubSub
 	gt     *gossipTracer // gossip drops and outbound queues (p2p/tracer.go)
-	sc     *scoring // gossipsub score visibility (p2p/score.go)
+	sc     *scoring      // gossipsub score visibility (p2p/score.go)
 	lim    *peerLimiter
 	val    *Validator
 	book   *AddrBook
