@@ -23,6 +23,10 @@ type metrics struct {
 	rtt          prometheus.Histogram
 	dropped      *prometheus.CounterVec
 	refused      *prometheus.CounterVec
+
+	// unauthenticated inbound connections (p2p/accept.go)
+	unauthRefused *prometheus.CounterVec
+	unauthPending prometheus.Gauge
 }
 
 // Reasons a Publish is refused (label "reason" of
@@ -75,6 +79,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "validator_p2p_ping_rtt_seconds", Help: "Round-trip time of answered liveness pings.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
 		}),
+		unauthRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "validator_p2p_unauthenticated_refused_total",
+			Help: "Inbound connections refused or closed before the security handshake, by reason (per_address, total, deadline).",
+		}, []string{"reason"}),
+		unauthPending: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "validator_p2p_unauthenticated_connections", Help: "Inbound TCP connections accepted whose security handshake is in flight.",
+		}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "validator_p2p_gossip_dropped_total",
 			Help: "Gossip messages dropped for lack of room, by topic, where (peer_queue, validation, subscriber) and reason (own, forward, queue_full, throttled, buffer_full).",
@@ -86,6 +97,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	for _, r := range []string{"answered", "miss", "unreachable"} {
 		m.observations.WithLabelValues(r)
+	}
+	for _, r := range pendingRefusals {
+		m.unauthRefused.WithLabelValues(r)
 	}
 	for _, d := range []string{"inbound", "outbound"} {
 		m.gated.WithLabelValues(d)
@@ -117,7 +131,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.peers, m.gated, m.handshakes, m.dials, m.messages, m.validation, m.published, m.bytesIn, m.bytesOut, m.addrBook, m.addrExpired, m.idleClosed, m.observations, m.rtt, m.dropped, m.refused} {
+	for _, c := range []prometheus.Collector{m.peers, m.gated, m.handshakes, m.dials, m.messages, m.validation, m.published, m.bytesIn, m.bytesOut, m.addrBook, m.addrExpired, m.idleClosed, m.observations, m.rtt, m.unauthRefused, m.unauthPending, m.dropped, m.refused} {
 		if err := reg.Register(c); err != nil {
 			return nil, errors.Join(errors.New("register p2p metrics"), err)
 		}

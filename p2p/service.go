@@ -55,6 +55,9 @@ type Service struct {
 	topics map[string]*joinedTopic
 	boot   []peer.AddrInfo
 
+	// pending bounds unauthenticated inbound connections (p2p/accept.go).
+	pending *pendingConns
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -77,6 +80,25 @@ type peerState struct {
 	dir        network.Direction
 	handshaked bool
 	status     Status
+	// conn is the connection that opened this entry (nil if the handshake
+	// created it). An entry outlives its connections until Disconnected runs,
+	// which libp2p calls asynchronously: a new connection may come first.
+	conn network.Conn
+}
+
+// stale says whether an entry belongs to connections that are all gone, so
+// that c, a new connection, starts afresh: the peer restarted and its old
+// connection's Disconnected has not run yet.
+func (st *peerState) stale(c network.Conn, conns []network.Conn) bool {
+	if st.conn != nil && !st.conn.IsClosed() {
+		return false
+	}
+	for _, o := range conns {
+		if o != c && !o.IsClosed() {
+			return false
+		}
+	}
+	return true
 }
 
 // New builds the network service of the node with identity id. Call Start to
@@ -105,6 +127,7 @@ func New(id Identity, members Membership, cfg Config) (*Service, error) {
 		peers: map[peer.ID]*peerState{}, banned: map[peer.ID]time.Time{}, subs: map[*Subscription]struct{}{},
 	}
 	s.book = NewAddrBook(cfg.AddrExpiry)
+	s.pending = newPendingConns(maxPendingPerIP, maxPendingTotal, pendingDeadline, m.unauthRefused, m.unauthPending)
 	if err := s.buildHost(); err != nil {
 		cancel()
 		return nil, err
@@ -150,11 +173,25 @@ func (s *Service) buildHost() error {
 	}
 	s.cm = cm
 	limits := rcmgr.DefaultLimits.AutoScale().ToPartialLimitConfig()
-	conns := rcmgr.LimitVal(s.cfg.MaxConnections + s.cfg.MaxConnections/4 + 4) // headroom for the trimmer
+	// Established connections: MaxConnections with headroom for the trimmer.
+	// Connections still in the security handshake (the transient scope) add
+	// at most maxPendingTotal inbound (the gate bounds them, p2p/accept.go), so
+	// the system and transient limits leave that much room on top: a flood of
+	// unauthenticated connections can then never take the slot a registered
+	// peer's connection, in or out, needs.
+	established := s.cfg.MaxConnections + s.cfg.MaxConnections/4 + 4
+	conns := rcmgr.LimitVal(established + maxPendingTotal)
 	limits.System.Conns, limits.System.ConnsInbound, limits.System.ConnsOutbound = conns, conns, conns
-	limits.Transient.Conns, limits.Transient.ConnsInbound = conns, conns
+	limits.Transient.Conns, limits.Transient.ConnsInbound, limits.Transient.ConnsOutbound = conns, conns, conns
 	limits.PeerDefault.Conns, limits.PeerDefault.ConnsInbound = 8, 4
-	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(limits.Build(rcmgr.DefaultLimits.AutoScale())))
+	// libp2p's own per-address limit (8 connections of any kind per IPv4
+	// address) would refuse the ninth registered validator behind one NAT;
+	// the gate's limit on handshakes in flight per address replaces it.
+	perAddr := int(conns)
+	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(limits.Build(rcmgr.DefaultLimits.AutoScale())),
+		rcmgr.WithLimitPerSubnet(
+			[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 32, ConnCount: perAddr}},
+			[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 56, ConnCount: perAddr}}))
 	if err != nil {
 		return fmt.Errorf("resource manager: %w", err)
 	}
@@ -375,10 +412,11 @@ func (g *gater) allowed(p peer.ID, dir string) bool {
 
 func (g *gater) InterceptPeerDial(p peer.ID) bool                                { return g.allowed(p, "outbound") }
 func (g *gater) InterceptAddrDial(peer.ID, ma.Multiaddr) bool                    { return true }
-func (g *gater) InterceptAccept(network.ConnMultiaddrs) bool                     { return true }
+func (g *gater) InterceptAccept(c network.ConnMultiaddrs) bool                   { return g.s.pending.accept(c) }
 func (g *gater) InterceptUpgraded(network.Conn) (bool, control.DisconnectReason) { return true, 0 }
-func (g *gater) InterceptSecured(d network.Direction, p peer.ID, _ network.ConnMultiaddrs) bool {
+func (g *gater) InterceptSecured(d network.Direction, p peer.ID, c network.ConnMultiaddrs) bool {
 	if d == network.DirInbound {
+		g.s.pending.secured(c)
 		return g.allowed(p, "inbound")
 	}
 	return g.allowed(p, "outbound")
@@ -418,10 +456,15 @@ func (n *notifiee) ListenClose(network.Network, ma.Multiaddr) {}
 
 func (n *notifiee) Connected(_ network.Network, c network.Conn) {
 	s, p := n.s, c.RemotePeer()
+	conns := s.host.Network().ConnsToPeer(p)
 	s.mu.Lock()
-	_, known := s.peers[p]
+	st, known := s.peers[p]
+	if known && st.stale(c, conns) {
+		known = false
+	}
 	if !known {
-		s.peers[p] = &peerState{since: time.Now(), dir: c.Stat().Direction}
+		st = &peerState{since: time.Now(), dir: c.Stat().Direction, conn: c}
+		s.peers[p] = st
 	}
 	s.mu.Unlock()
 	s.m.peers.Set(float64(len(s.host.Network().Peers())))
@@ -435,14 +478,17 @@ func (n *notifiee) Connected(_ network.Network, c network.Conn) {
 			return
 		}
 		// The dialer speaks first; an inbound peer that never does is dropped.
+		// The timer is this connection's: if the peer has since disconnected
+		// and come back, the entry is another one, with a timer of its own.
 		select {
 		case <-s.ctx.Done():
 		case <-time.After(s.cfg.HandshakeTimeout + time.Second):
 			s.mu.Lock()
-			st, ok := s.peers[p]
-			done := ok && st.handshaked
+			cur, ok := s.peers[p]
+			mine := ok && cur == st
+			done := mine && st.handshaked
 			s.mu.Unlock()
-			if ok && !done && s.host.Network().Connectedness(p) == network.Connected {
+			if mine && !done && s.host.Network().Connectedness(p) == network.Connected {
 				s.dropPeer(p, "no handshake", "timeout")
 			}
 		}
