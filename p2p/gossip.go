@@ -153,6 +153,9 @@ func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *p
 	}
 }
 
+// acceptLocal accepts our own message, which Publish checked (ownVerdict)
+// before handing it to pubsub; anything else published locally is checked
+// here the same way.
 func (s *Service) acceptLocal(name string, msg *pubsub.Message) pubsub.ValidationResult {
 	if v, ok := msg.ValidatorData.(*verified); ok && v.Result == Accept {
 		return pubsub.ValidationAccept
@@ -241,6 +244,12 @@ func (s *Service) Publish(ctx context.Context, topic string, payload []byte) err
 			s.m.refused.WithLabelValues(topic, reason).Inc()
 		}
 		return fmt.Errorf("publish on %s: %w", topic, err)
+	}
+	// Never publish faster than peers validate from one peer
+	// (gossip.peer_msg_rate): they would ignore the excess.
+	if !s.lim.wait(ctx, s.id.PeerID, publishWait) {
+		s.m.refused.WithLabelValues(topic, "busy").Inc()
+		return fmt.Errorf("publish on %s: over gossip.peer_msg_rate (%d/s), the most peers validate from one node: %w; retry shortly", topic, s.cfg.PeerMessageRate, ErrBusy)
 	}
 	if err := s.gt.out.admit(ctx, data, publishWait); err != nil {
 		s.m.refused.WithLabelValues(topic, "busy").Inc()

@@ -3,6 +3,7 @@ package p2p_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -195,5 +196,29 @@ func TestReplayFromSecondPeerIsSeen(t *testing.T) {
 	}
 	if got := counter2(t, target, p2p.TopicJobs, p2p.ReasonOK) - okBefore; got != 1 {
 		t.Fatalf("envelope validated %v times, want once", got)
+	}
+}
+
+// TestOwnPublishesPacedToPeerRate: a node never publishes faster than its
+// peers validate from one peer; a publish that cannot get under the bound in
+// time is refused as busy rather than sent to be ignored.
+func TestOwnPublishesPacedToPeerRate(t *testing.T) {
+	n := newLNet(t)
+	tn := n.addNode(func(c *p2p.Config) { c.PeerMessageRate, c.PeerMessageBurst = 5, 5 })
+	n.register(tn)
+	n.start(tn, 1)
+	start := time.Now()
+	for i := range 8 { // 5 at once, then one per 200 ms
+		if err := tn.svc.Publish(context.Background(), p2p.TopicJobs, fmt.Appendf(nil, "m%d", i)); err != nil {
+			t.Fatalf("publish %d: %v", i, err)
+		}
+	}
+	if d := time.Since(start); d < 500*time.Millisecond {
+		t.Fatalf("8 publishes at 5/s with a burst of 5 took %s, want at least 500 ms (3 refills of 200 ms)", d)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := tn.svc.Publish(ctx, p2p.TopicJobs, []byte("late")); !errors.Is(err, p2p.ErrBusy) {
+		t.Fatalf("publish over the rate with a 50 ms deadline: %v, want ErrBusy", err)
 	}
 }

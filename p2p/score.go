@@ -1,6 +1,7 @@
 package p2p
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"math"
@@ -167,6 +168,27 @@ func (l *peerLimiter) allow(p peer.ID, now time.Time) bool {
 	}
 	b.tokens--
 	return true
+}
+
+// wait takes a token from p's bucket, waiting up to limit for one to refill;
+// false if none came in time or ctx ended.
+func (l *peerLimiter) wait(ctx context.Context, p peer.ID, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	for {
+		now := time.Now()
+		if l.allow(p, now) {
+			return true
+		}
+		d := time.Duration(float64(time.Second) / l.rate) // one token's refill
+		if now.Add(d).After(deadline) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(d):
+		}
+	}
 }
 
 const limiterSweepAt = 1024
