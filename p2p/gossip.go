@@ -125,14 +125,7 @@ func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *p
 			results[ReasonRateLimited].Inc()
 			return pubsub.ValidationIgnore
 		}
-		v := verified{Verdict: s.val.Validate(name, msg.Data)}
-		if v.Result == Accept && name == TopicHeartbeats {
-			if hb, addrs, err := decodeHeartbeat(v.Envelope.Payload); err != nil {
-				v.Verdict = Verdict{Result: Reject, Reason: reasonBadHeartbeat}
-			} else {
-				v.heartbeat, v.heartbeatAddrs = hb, addrs
-			}
-		}
+		v := s.verify(name, msg.Data)
 		s.m.validation.Observe(time.Since(start).Seconds())
 		results[v.Reason].Inc()
 		switch v.Result {
