@@ -167,6 +167,9 @@ func parseAddrInfos(addrs []string) ([]peer.AddrInfo, error) {
 }
 
 func (s *Service) buildHost() error {
+	if err := checkPorts(s.cfg.ListenAddrs); err != nil {
+		return err
+	}
 	cm, err := connmgr.NewConnManager(min(s.cfg.TargetPeers, s.cfg.MaxConnections-1), s.cfg.MaxConnections, connmgr.WithGracePeriod(30*time.Second))
 	if err != nil {
 		return fmt.Errorf("connection manager: %w", err)
