@@ -2,7 +2,9 @@ package p2p
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,17 +44,44 @@ func (s *Service) localStatus() Status {
 	return st
 }
 
-// compatible says why a remote status belongs to another network, or "".
-func (s *Service) compatible(r Status) string {
+// mismatch is the first status field on which a peer disagrees.
+type mismatch struct{ field, ours, theirs string }
+
+// attrs are the log fields of a mismatch.
+func (m *mismatch) attrs() []any {
+	return []any{"field", m.field, "ours", m.ours, "theirs", m.theirs}
+}
+
+// compatible says where a remote status belongs to another network, or nil.
+func (s *Service) compatible(r Status) *mismatch {
 	switch {
 	case r.Network != s.cfg.Network:
-		return fmt.Sprintf("network %q, want %q", r.Network, s.cfg.Network)
+		return &mismatch{"network", s.cfg.Network, r.Network}
 	case r.ChainID != s.cfg.ChainID:
-		return fmt.Sprintf("chain ID %d, want %d", r.ChainID, s.cfg.ChainID)
+		return &mismatch{"chain_id", strconv.FormatUint(s.cfg.ChainID, 10), strconv.FormatUint(r.ChainID, 10)}
 	case r.Registry != s.cfg.Registry:
-		return fmt.Sprintf("registry %s, want %s", r.Registry, s.cfg.Registry)
+		return &mismatch{"registry", s.cfg.Registry.Hex(), r.Registry.Hex()}
 	}
-	return ""
+	return nil
+}
+
+// otherNetwork says, for a peer that does not speak our status protocol, which
+// network's it speaks (from identify), if any.
+func (s *Service) otherNetwork(p peer.ID) *mismatch {
+	protos, err := s.host.Peerstore().GetProtocols(p)
+	if err != nil {
+		return nil
+	}
+	for _, id := range protos {
+		name, ok := strings.CutPrefix(string(id), "/validator/")
+		if !ok {
+			continue
+		}
+		if network, ok := strings.CutSuffix(name, "/status/1"); ok && network != s.cfg.Network {
+			return &mismatch{"network", s.cfg.Network, network}
+		}
+	}
+	return nil
 }
 
 func decodeStatus(b []byte) (Status, error) {
@@ -77,13 +106,14 @@ func (s *Service) serveStatus(_ context.Context, from peer.ID, req []byte) ([]by
 		s.dropPeer(from, "bad status: "+err.Error(), "invalid")
 		return nil, err
 	}
-	if why := s.compatible(remote); why != "" {
-		// Answer first so the dialer learns why, then disconnect.
+	if m := s.compatible(remote); m != nil {
+		// Answer with our status so the dialer sees which field differs, then
+		// disconnect.
 		go func() {
 			time.Sleep(100 * time.Millisecond)
-			s.dropPeer(from, why, "mismatch")
+			s.dropPeer(from, "other network", "mismatch", m.attrs()...)
 		}()
-		return nil, fmt.Errorf("other network: %s", why)
+		return rlp.EncodeToBytes(s.localStatus())
 	}
 	s.handshakeDone(from, remote)
 	return rlp.EncodeToBytes(s.localStatus())
@@ -100,13 +130,23 @@ func (s *Service) handshake(ctx context.Context, p peer.ID) {
 		if s.host.Network().Connectedness(p) != network.Connected {
 			return // gone already
 		}
-		result := "error"
 		if strings.Contains(err.Error(), "protocols not supported") {
 			// Our handler is up before we listen, so a peer without our status
 			// protocol is on another network, not merely starting.
-			result = "mismatch"
+			if m := s.otherNetwork(p); m != nil {
+				s.dropPeer(p, "other network", "mismatch", m.attrs()...)
+			} else {
+				s.dropPeer(p, "other network", "mismatch", "field", "network", "ours", s.cfg.Network, "theirs", "unknown (no status protocol)")
+			}
+			return
 		}
-		s.dropPeer(p, "handshake: "+err.Error(), result)
+		var remoteErr *RemoteError
+		if errors.As(err, &remoteErr) && strings.HasPrefix(remoteErr.Msg, "other network: ") {
+			// An older peer refuses with text rather than its status.
+			s.dropPeer(p, "other network", "mismatch", "theirs_reason", strings.TrimPrefix(remoteErr.Msg, "other network: "))
+			return
+		}
+		s.dropPeer(p, "handshake: "+err.Error(), "error")
 		return
 	}
 	remote, err := decodeStatus(resp)
@@ -114,8 +154,8 @@ func (s *Service) handshake(ctx context.Context, p peer.ID) {
 		s.dropPeer(p, err.Error(), "invalid")
 		return
 	}
-	if why := s.compatible(remote); why != "" {
-		s.dropPeer(p, why, "mismatch")
+	if m := s.compatible(remote); m != nil {
+		s.dropPeer(p, "other network", "mismatch", m.attrs()...)
 		return
 	}
 	s.handshakeDone(p, remote)

@@ -425,14 +425,15 @@ func (g *gater) InterceptSecured(d network.Direction, p peer.ID, c network.ConnM
 	return g.allowed(p, "outbound")
 }
 
-// dropPeer disconnects a peer for a reason and refuses it for banFor.
-func (s *Service) dropPeer(p peer.ID, why, result string) {
+// dropPeer disconnects a peer for a reason and refuses it for banFor; attrs
+// are more log fields (which status field differs, for a mismatch).
+func (s *Service) dropPeer(p peer.ID, why, result string, attrs ...any) {
 	s.mu.Lock()
 	s.banned[p] = time.Now().Add(banFor[result])
 	delete(s.peers, p)
 	s.mu.Unlock()
 	s.m.handshakes.WithLabelValues(result).Inc()
-	s.log.Info("dropped peer", "peer", p, "reason", why)
+	s.log.Info("dropped peer", append([]any{"peer", p, "reason", why, "result", result}, attrs...)...)
 	_ = s.host.Network().ClosePeer(p)
 }
 
@@ -492,7 +493,11 @@ func (n *notifiee) Connected(_ network.Network, c network.Conn) {
 			done := mine && st.handshaked
 			s.mu.Unlock()
 			if mine && !done && s.host.Network().Connectedness(p) == network.Connected {
-				s.dropPeer(p, "no handshake", "timeout")
+				if m := s.otherNetwork(p); m != nil {
+					s.dropPeer(p, "other network", "mismatch", m.attrs()...)
+				} else {
+					s.dropPeer(p, "no handshake", "timeout")
+				}
 			}
 		}
 	})
