@@ -127,6 +127,10 @@ type Peer struct {
 	LatencyMs      float64   `json:"latency_ms,omitempty"`
 	ConnectedSince time.Time `json:"connected_since,omitzero"`
 	Version        string    `json:"version,omitempty"`
+	// GossipScore is gossipsub's score of a connected peer (refreshed every
+	// second): never negative but for misbehaviour; under -1600 it is
+	// graylisted. Absent until gossipsub has scored the peer.
+	GossipScore *float64 `json:"gossip_score,omitempty"`
 
 	// Liveness, filled by the API from Evidence.PeerStates.
 	State      string    `json:"state,omitempty"`
@@ -136,7 +140,7 @@ type Peer struct {
 
 // PeerLiveness is a peer's current liveness class and score.
 type PeerLiveness struct {
-	// State is "unknown", "responsive", "slow" or "offline".
+	// State is "unknown", "responsive", "slow", "offline" or "unreached".
 	State string
 	Since time.Time
 	Score float64

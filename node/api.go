@@ -82,11 +82,15 @@ func (a apiNetwork) PeerCount() int { return a.s.PeerCount() }
 
 func (a apiNetwork) Peers() []api.Peer {
 	var out []api.Peer
+	scores := a.s.GossipScores()
 	for _, p := range a.s.Peers() {
 		ap := api.Peer{
 			PeerID: p.PeerID.String(), NodeID: p.NodeID, Registered: p.Registered, Connected: true,
 			Direction: strings.ToLower(p.Direction), ConnectedSince: p.Since, Version: p.Version,
 			LatencyMs: float64(p.Latency) / float64(time.Millisecond),
+		}
+		if s, ok := scores[p.PeerID]; ok {
+			ap.GossipScore = &s
 		}
 		for _, a := range p.Addrs {
 			ap.Addrs = append(ap.Addrs, a.String())
