@@ -221,6 +221,14 @@ wait:
 	if len(peers) != n-1 {
 		t.Errorf("validator peers --json lists %d peers, want %d: %s", len(peers), n-1, rj.stdout)
 	}
+	for _, p := range peers {
+		if p.GossipScore != nil && *p.GossipScore < 0 {
+			t.Errorf("honest peer %s has gossipsub score %v", p.NodeID, *p.GossipScore)
+		}
+	}
+	if rt := e2eMustRun(t, 30*time.Second, nil, "status", "--api", d.apis[1]); !strings.Contains(rt.stdout, "registration") || !strings.Contains(rt.stdout, "active") {
+		t.Errorf("validator status does not show the registration:\n%s", rt.stdout)
+	}
 
 	// SIGTERM: a clean exit within the daemon's 30s shutdown deadline.
 	d.proc.terminate(t, 30*time.Second)

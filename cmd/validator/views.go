@@ -93,6 +93,13 @@ func cmdStatus(ctx context.Context, args []string, out, errOut io.Writer) error 
 	if st.Registry.LastError != "" {
 		fmt.Fprintf(tw, "registry error\t%s\n", st.Registry.LastError)
 	}
+	if r := st.Registration; r != nil {
+		line := r.State
+		if r.Reason != "" {
+			line += ": " + r.Reason
+		}
+		fmt.Fprintf(tw, "registration\t%s\n", line)
+	}
 	fmt.Fprintf(tw, "peers\t%d\nlisten\t%s\nversion\t%s\nuptime\t%s\n", st.PeerCount, strings.Join(st.ListenAddrs, " "), st.Version, (time.Duration(st.UptimeSeconds) * time.Second).String())
 	switch {
 	case rerr != nil && ready.Ready:
