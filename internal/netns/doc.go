@@ -16,6 +16,9 @@
 // the root namespace. Nothing is changed in the root namespace beyond one veth
 // and one route, both gone with the lab; forwarding is enabled in the hub only.
 //
+// LinkDown takes one host's link down at the hub, as when its cable is pulled:
+// that host loses everyone, the root namespace included, until LinkUp.
+//
 // It needs root and iproute2 ("ip"). Require skips the test without them, or
 // fails it when VALIDATOR_REQUIRE_NETNS=1 (CI).
 //

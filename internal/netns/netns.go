@@ -257,6 +257,27 @@ func (l *Lab) Heal() error {
 	return nil
 }
 
+// LinkDown takes host i's only link down at the hub, as when a machine's
+// cable is pulled: the host loses every other host, the root namespace and
+// whatever is served from there (a chain's JSON-RPC, the test's view of the
+// host), and the hub answers packets for it as unreachable. Connections stay
+// open on both sides and carry on after LinkUp if they have not timed out.
+func (l *Lab) LinkDown(i int) error {
+	if i < 0 || i >= len(l.Hosts) {
+		return fmt.Errorf("link down: host index %d out of range", i)
+	}
+	return ip("-n", l.hub, "link", "set", fmt.Sprintf("h%d", i), "down")
+}
+
+// LinkUp brings host i's link back after LinkDown (the hub's route to the
+// host returns with it).
+func (l *Lab) LinkUp(i int) error {
+	if i < 0 || i >= len(l.Hosts) {
+		return fmt.Errorf("link up: host index %d out of range", i)
+	}
+	return ip("-n", l.hub, "link", "set", fmt.Sprintf("h%d", i), "up")
+}
+
 // freePrefix picks a random /24 in 10.200.0.0-10.249.255.0 that no route or
 // address of the root namespace touches.
 func freePrefix() (netip.Prefix, error) {

@@ -53,7 +53,8 @@ func helper(mode, addr string) int {
 
 // TestPartition checks the lab's promise: hosts reach each other and the root
 // namespace reaches them; a partition drops traffic between its groups only;
-// heal restores it; and the lab leaves nothing behind.
+// heal restores it; a link taken down cuts its host off and comes back; and
+// the lab leaves nothing behind.
 func TestPartition(t *testing.T) {
 	var lab *netns.Lab
 	t.Run("lab", func(t *testing.T) {
@@ -126,6 +127,26 @@ func TestPartition(t *testing.T) {
 		}
 		expect("healed", 0, 2, true)
 		expect("healed", 2, 0, true)
+
+		// A link taken down cuts its host off from everyone, root included,
+		// and comes back whole.
+		if err := lab.LinkDown(1); err != nil {
+			t.Fatal(err)
+		}
+		expect("link 1 down", 0, 1, false)
+		expect("link 1 down", 1, 2, false)
+		expect("link 1 down", 0, 2, true)
+		if err := get(1); err == nil {
+			t.Errorf("link 1 down: root reaches host 1")
+		}
+		if err := lab.LinkUp(1); err != nil {
+			t.Fatal(err)
+		}
+		expect("link 1 up", 0, 1, true)
+		expect("link 1 up", 1, 2, true)
+		if err := get(1); err != nil {
+			t.Errorf("link 1 up: root cannot reach host 1: %v", err)
+		}
 	})
 	if lab == nil {
 		return
