@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 	"github.com/prometheus/client_golang/prometheus"
@@ -84,6 +85,17 @@ type Config struct {
 
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
+
+	// Host, when set, is an existing libp2p host the service runs on instead
+	// of building its own: the simulator (sim/) and tests set it to a mocknet
+	// host; the daemon never does. ListenAddrs and ExternalAddrs are then
+	// ignored and no port is checked. The host's owner closes it: Close only
+	// detaches the service. The gate cannot be installed in a host already
+	// built, so it is enforced when a connection is up: a connection to a peer
+	// the gate would refuse is closed as soon as it is reported (no stream of
+	// ours is opened on it). The connection manager watches the host and trims
+	// as it would on its own host.
+	Host host.Host
 
 	// silent stops this node's heartbeats (tests of the other discovery paths).
 	silent bool

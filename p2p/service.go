@@ -44,6 +44,7 @@ type Service struct {
 	m       *metrics
 
 	host   host.Host
+	nf     *notifiee
 	cm     *connmgr.BasicConnMgr
 	kad    *dht.IpfsDHT
 	ps     *pubsub.PubSub
@@ -135,15 +136,16 @@ func New(id Identity, members Membership, cfg Config) (*Service, error) {
 	// The host listens from here on: answer the handshake at once, or a peer
 	// dialling in now would drop us for not speaking it.
 	s.statusRR().Serve(s.host, s.serveStatus)
-	s.host.Network().Notify(&notifiee{s})
+	s.nf = &notifiee{s}
+	s.host.Network().Notify(s.nf)
 	if err := s.buildDHT(); err != nil {
-		s.host.Close()
+		s.closeHost()
 		cancel()
 		return nil, err
 	}
 	if err := s.buildGossip(); err != nil {
 		s.kad.Close()
-		s.host.Close()
+		s.closeHost()
 		cancel()
 		return nil, err
 	}
@@ -167,14 +169,24 @@ func parseAddrInfos(addrs []string) ([]peer.AddrInfo, error) {
 }
 
 func (s *Service) buildHost() error {
-	if err := checkPorts(s.cfg.ListenAddrs); err != nil {
-		return err
+	if s.cfg.Host == nil {
+		if err := checkPorts(s.cfg.ListenAddrs); err != nil {
+			return err
+		}
 	}
 	cm, err := connmgr.NewConnManager(min(s.cfg.TargetPeers, s.cfg.MaxConnections-1), s.cfg.MaxConnections, connmgr.WithGracePeriod(30*time.Second))
 	if err != nil {
 		return fmt.Errorf("connection manager: %w", err)
 	}
 	s.cm = cm
+	if s.cfg.Host != nil {
+		// An injected host (Config.Host: the simulator, tests): the connection
+		// manager learns its connections from notifications; the gate runs in
+		// the notifiee's Connected.
+		s.host = s.cfg.Host
+		s.host.Network().Notify(cm.Notifee())
+		return nil
+	}
 	limits := rcmgr.DefaultLimits.AutoScale().ToPartialLimitConfig()
 	// Established connections: MaxConnections with headroom for the trimmer.
 	// Connections still in the security handshake (the transient scope) add
@@ -320,9 +332,21 @@ func (s *Service) Close() error {
 		for _, t := range s.topics {
 			_ = t.Close()
 		}
-		s.closeErr = errors.Join(s.kad.Close(), s.host.Close(), s.cm.Close())
+		s.closeErr = errors.Join(s.kad.Close(), s.closeHost(), s.cm.Close())
 	})
 	return s.closeErr
+}
+
+// closeHost closes the host the service built, or detaches the service from
+// an injected one (Config.Host), which its owner closes.
+func (s *Service) closeHost() error {
+	if s.cfg.Host == nil {
+		return s.host.Close()
+	}
+	s.host.Network().StopNotify(s.nf)
+	s.host.Network().StopNotify(s.cm.Notifee())
+	s.host.RemoveStreamHandler(s.statusRR().ID)
+	return nil
 }
 
 // Host is the libp2p host (for tests and tools).
@@ -460,6 +484,17 @@ func (n *notifiee) ListenClose(network.Network, ma.Multiaddr) {}
 
 func (n *notifiee) Connected(_ network.Network, c network.Conn) {
 	s, p := n.s, c.RemotePeer()
+	if s.cfg.Host != nil {
+		// An injected host has no gater of its own (Config.Host).
+		dir := "inbound"
+		if c.Stat().Direction == network.DirOutbound {
+			dir = "outbound"
+		}
+		if !(&gater{s}).allowed(p, dir) {
+			_ = c.Close()
+			return
+		}
+	}
 	conns := s.host.Network().ConnsToPeer(p)
 	s.mu.Lock()
 	st, known := s.peers[p]
