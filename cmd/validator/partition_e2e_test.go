@@ -154,6 +154,13 @@ func (v *nsValidator) listenAddrs() []string {
 // if the test failed the tails of its output are logged.
 func (nt *nsNet) start(t *testing.T, v *nsValidator) {
 	t.Helper()
+	nt.startWith(t, v)
+}
+
+// startWith is start with more config settings ("key=value", after the
+// defaults above, so they override them).
+func (nt *nsNet) startWith(t *testing.T, v *nsValidator, sets ...string) {
+	t.Helper()
 	args := []string{"start",
 		"--network", "devnet",
 		"--rpc-url", nt.rpcURL,
@@ -170,6 +177,9 @@ func (nt *nsNet) start(t *testing.T, v *nsValidator) {
 		"liveness.offline_after=2",
 		"liveness.summary_interval=5s",
 	} {
+		args = append(args, "--set", s)
+	}
+	for _, s := range sets {
 		args = append(args, "--set", s)
 	}
 	p := &e2eProc{name: fmt.Sprintf("validator %d (%s)", v.i, v.addr), args: args, done: make(chan struct{})}
