@@ -3,6 +3,7 @@ package p2p
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,8 +28,9 @@ type Observation struct {
 	Unreachable bool
 }
 
-// proberLoop pings every registered peer each PingInterval (with jitter):
-// connected peers over libp2p ping, unconnected ones after a redial attempt.
+// proberLoop probes registered peers each PingInterval (with jitter):
+// every connected one over libp2p ping, and up to probeDialsPerRound
+// unconnected ones, in turn, after a dial attempt.
 func (s *Service) proberLoop() {
 	if s.cfg.OnObservation == nil {
 		return
@@ -51,14 +53,32 @@ func (s *Service) jitter(d time.Duration) time.Duration {
 	return d*9/10 + time.Duration(float64(d/5)*randFloat())
 }
 
+// probeDialsPerRound bounds how many unconnected members one probe round
+// dials. Probing every member from every node is quadratic in the network's
+// size: at 1,000 nodes each would dial some 900 peers it is not connected to
+// every round, far past max_connections. Connected peers are pinged every
+// round; unconnected ones take turns (by node ID, from where the last round
+// stopped), so each is still probed every ceil(unconnected/16) rounds, and
+// in a network smaller than that, every round.
+const probeDialsPerRound = 16
+
 func (s *Service) probeAll() {
-	members := s.members.Members()
+	var targets, unconnected []Member
+	for _, m := range s.members.Members() {
+		switch {
+		case m.PeerID == s.id.PeerID:
+		case s.host.Network().Connectedness(m.PeerID) == network.Connected:
+			targets = append(targets, m)
+		default:
+			unconnected = append(unconnected, m)
+		}
+	}
+	var next []Member
+	next, s.probeCursor = takeTurns(unconnected, s.probeCursor, probeDialsPerRound)
+	targets = append(targets, next...)
 	sem := make(chan struct{}, 16)
 	var wg sync.WaitGroup
-	for _, m := range members {
-		if m.PeerID == s.id.PeerID {
-			continue
-		}
+	for _, m := range targets {
 		select {
 		case sem <- struct{}{}:
 		case <-s.ctx.Done():
@@ -79,6 +99,27 @@ func (s *Service) probeAll() {
 		}()
 	}
 	wg.Wait()
+}
+
+// takeTurns returns up to k members in node-ID order, starting after cursor
+// and wrapping around, and the cursor for the next call.
+func takeTurns(ms []Member, cursor common.Address, k int) ([]Member, common.Address) {
+	if len(ms) <= k {
+		return ms, cursor
+	}
+	ms = slices.Clone(ms)
+	slices.SortFunc(ms, func(a, b Member) int { return a.ID.Cmp(b.ID) })
+	start, _ := slices.BinarySearchFunc(ms, cursor, func(m Member, c common.Address) int {
+		if m.ID.Cmp(c) <= 0 {
+			return -1
+		}
+		return 1
+	})
+	out := make([]Member, 0, k)
+	for i := range k {
+		out = append(out, ms[(start+i)%len(ms)])
+	}
+	return out, out[k-1].ID
 }
 
 func (o Observation) kind() string {

@@ -64,6 +64,9 @@ type Service struct {
 	wg     sync.WaitGroup
 	kick   chan struct{}
 	hbKick chan struct{}
+	// probeCursor: the node ID the last probe round's dials stopped at
+	// (p2p/prober.go); only the prober loop touches it.
+	probeCursor common.Address
 
 	mu     sync.Mutex
 	peers  map[peer.ID]*peerState
