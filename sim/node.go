@@ -1,0 +1,198 @@
+package sim
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	ethcrypto "github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rlp"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+	mocknet "github.com/libp2p/go-libp2p/p2p/net/mock"
+	ma "github.com/multiformats/go-multiaddr"
+
+	"validator/p2p"
+	"validator/reputation"
+)
+
+// netName is the simulated network name.
+const netName = "sim"
+
+// nodeKey is node i's key, derived from the seed.
+func nodeKey(seed uint64, i int) *ecdsa.PrivateKey {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], seed)
+	binary.BigEndian.PutUint64(b[8:], uint64(i))
+	k, err := ethcrypto.ToECDSA(ethcrypto.Keccak256([]byte("sim node"), b[:]))
+	if err != nil {
+		panic(err) // a keccak output is a valid key but with negligible odds
+	}
+	return k
+}
+
+func nodeAddr(i int) ma.Multiaddr {
+	return ma.StringCast(fmt.Sprintf("/ip4/10.%d.%d.%d/tcp/4001", i>>16&0xff, i>>8&0xff, i&0xff))
+}
+
+// reputationOf is a node's reputation: the real reputation.Tracker fed by
+// the prober and the rejections, its summaries kept in memory (the daemon
+// keeps them in Badger), scored with reputation.Score into gossipsub's
+// application score, as node.Liveness does.
+type reputationOf struct {
+	members p2p.Membership
+	mu      sync.Mutex
+	tr      *reputation.Tracker
+	sums    []reputation.Summary
+	scores  map[common.Address]float64
+	cfg     reputation.ScoreConfig
+}
+
+func newReputation(members p2p.Membership) *reputationOf {
+	tr, err := reputation.NewTracker(reputation.DefaultConfig())
+	if err != nil {
+		panic(err) // the default config is valid
+	}
+	return &reputationOf{members: members, tr: tr, scores: map[common.Address]float64{}, cfg: reputation.DefaultScoreConfig()}
+}
+
+func (r *reputationOf) configure(cfg *p2p.Config) {
+	cfg.OnObservation = func(o p2p.Observation) {
+		r.mu.Lock()
+		r.tr.Observe(reputation.Observation{Peer: o.NodeID, At: o.At, RTT: o.RTT, Miss: o.Miss, Unreachable: o.Unreachable})
+		r.mu.Unlock()
+	}
+	cfg.OnRejected = func(p peer.ID) {
+		if m, ok := r.members.ByPeer(p); ok {
+			r.mu.Lock()
+			r.tr.Rejected(m.ID, time.Now())
+			r.mu.Unlock()
+		}
+	}
+	cfg.AppScore = func(p peer.ID) float64 {
+		m, ok := r.members.ByPeer(p)
+		if !ok {
+			return reputation.ScoreToGossip(0)
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		s, ok := r.scores[m.ID]
+		if !ok {
+			s = reputation.NeutralScore
+		}
+		return reputation.ScoreToGossip(s)
+	}
+}
+
+// flush rolls the tracker's finished intervals into scores.
+func (r *reputationOf) flush(now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sums = append(r.sums, r.tr.Flush(now)...)
+	byPeer := map[common.Address][]reputation.Summary{}
+	for _, s := range r.sums {
+		byPeer[s.Peer] = append(byPeer[s.Peer], s)
+	}
+	for p, ss := range byPeer {
+		r.scores[p] = reputation.Score(ss, now, r.cfg)
+	}
+}
+
+// node is one simulated validator: a p2p.Service on a mocknet host.
+type node struct {
+	i      int
+	id     p2p.Identity
+	host   host.Host
+	svc    *p2p.Service
+	rep    *reputationOf
+	online atomic.Bool
+}
+
+// flooder is a registered node that runs plain gossipsub (no validation) and
+// publishes envelopes whose signature does not verify: every honest neighbour
+// rejects each one and penalises it (P4).
+type flooder struct {
+	i     int
+	id    p2p.Identity
+	host  host.Host
+	ps    *pubsub.PubSub
+	topic *pubsub.Topic
+	sent  atomic.Int64
+}
+
+func newFlooder(ctx context.Context, i int, id p2p.Identity, h host.Host, cfg p2p.Config) (*flooder, error) {
+	st, err := rlp.EncodeToBytes(p2p.Status{Network: netName, ChainID: cfg.ChainID, Registry: cfg.Registry, Version: "flooder"})
+	if err != nil {
+		return nil, err
+	}
+	// It answers the handshake like an honest node, so its neighbours keep it.
+	rr := p2p.ReqResp{ID: p2p.StatusProtocol(netName), MaxRequest: 512, MaxResponse: 512, Timeout: 5 * time.Second}
+	rr.Serve(h, func(context.Context, peer.ID, []byte) ([]byte, error) { return st, nil })
+	ps, err := pubsub.NewGossipSub(ctx, h,
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign), pubsub.WithNoAuthor(),
+		pubsub.WithMessageIdFn(func(m *pb.Message) string { return p2p.MessageID(m.Data) }),
+		pubsub.WithMaxMessageSize(1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("flooder gossipsub: %w", err)
+	}
+	t, err := ps.Join(p2p.TopicName(netName, p2p.TopicJobs))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := t.Subscribe(); err != nil { // be in the mesh
+		return nil, err
+	}
+	return &flooder{i: i, id: id, host: h, ps: ps, topic: t}, nil
+}
+
+// flood publishes rate invalid envelopes per second until ctx ends.
+func (f *flooder) flood(ctx context.Context, rate int) {
+	t := time.NewTicker(time.Second / time.Duration(rate))
+	defer t.Stop()
+	for n := 0; ; n++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		env, err := p2p.SignEnvelope(f.id.Key, netName, p2p.TopicJobs, binary.BigEndian.AppendUint64(nil, uint64(n)), time.Now())
+		if err != nil {
+			continue
+		}
+		env.Signature[10] ^= 0xff // signer != sender: bad_signature, a Reject
+		data, err := p2p.EncodeEnvelope(env)
+		if err != nil {
+			continue
+		}
+		if f.topic.Publish(ctx, data) == nil {
+			f.sent.Add(1)
+		}
+	}
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// linkAll links every pair of hosts with the model's delay and bandwidth.
+func linkAll(mn mocknet.Mocknet, hosts []host.Host, g *Geo, bandwidth float64) error {
+	for i := range hosts {
+		for j := i + 1; j < len(hosts); j++ {
+			if hosts[i] == nil || hosts[j] == nil {
+				continue
+			}
+			l, err := mn.LinkPeers(hosts[i].ID(), hosts[j].ID())
+			if err != nil {
+				return fmt.Errorf("link %d-%d: %w", i, j, err)
+			}
+			l.SetOptions(mocknet.LinkOptions{Latency: g.Latency(i, j), Bandwidth: bandwidth})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,580 @@
+// Package sim is the network simulator: N validator nodes running the real
+// p2p code paths (gate, status handshake, discovery, gossipsub with envelope
+// validation and scoring, the prober, reputation feeding the application
+// score) on go-libp2p's mocknet, whose links carry the one-way delay and
+// bandwidth of a geographic model (geo.go). Scripted events (a flooding
+// node, a partition and its heal) run from a seed, and the same message
+// schedule runs on plain gossipsub over the same connection graph as the
+// baseline. docs/architecture.md ("Simulation") describes the model and its
+// limits; docs/benchmarks.md has the figures.
+package sim
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+	mocknet "github.com/libp2p/go-libp2p/p2p/net/mock"
+
+	"validator/p2p"
+)
+
+// Config is one simulation run.
+type Config struct {
+	// N is the number of honest validator nodes.
+	N int
+	// Seed fixes regions, link delays, keys, publishers and events.
+	Seed uint64
+	// Messages are published at Rate per second, Size payload bytes each, by
+	// Publishers distinct nodes in turn.
+	Messages   int
+	Rate       float64
+	Size       int
+	Publishers int
+	// Jitter spreads each link's delay by ±Jitter (0.1: ±10 %).
+	Jitter float64
+	// Bandwidth of each link, bytes per second (0: unlimited).
+	Bandwidth float64
+	// TargetPeers is p2p's discovery target (gossip.target_peers).
+	TargetPeers int
+	// PingInterval is the prober's interval.
+	PingInterval time.Duration
+	// HeartbeatInterval is the address-heartbeat interval.
+	HeartbeatInterval time.Duration
+	// Settle is the wait after convergence before measuring (mesh grafting).
+	Settle time.Duration
+	// Drain is how long deliveries are awaited after the last publish.
+	Drain time.Duration
+	// Flood adds a registered node flooding invalid envelopes at FloodRate/s.
+	Flood     bool
+	FloodRate int
+	// Partition splits the Americas from the rest for PartitionFor, then heals.
+	Partition    bool
+	PartitionFor time.Duration
+	// Baseline runs the same schedule on plain gossipsub afterwards.
+	Baseline bool
+	// Log receives progress lines (nil: none).
+	Log io.Writer `json:"-"`
+}
+
+// DefaultConfig is a run of n nodes with the daemon's defaults.
+func DefaultConfig(n int) Config {
+	return Config{
+		N: n, Seed: 1, Messages: 100, Rate: 20, Size: 256, Publishers: 10,
+		Jitter: 0.1, Bandwidth: 12.5e6, TargetPeers: 16,
+		PingInterval: 10 * time.Second, HeartbeatInterval: 10 * time.Second,
+		Settle: 3 * time.Second, Drain: 3 * time.Second,
+		Flood: true, FloodRate: 50, Partition: true, PartitionFor: 5 * time.Second, Baseline: true,
+	}
+}
+
+// sim is the state of one run.
+type sim struct {
+	cfg   Config
+	geo   *Geo
+	log   func(string, ...any)
+	rng   *rand.Rand
+	start time.Time
+}
+
+// Run runs a simulation and returns its figures.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.N < 2 {
+		return nil, fmt.Errorf("n %d: want >= 2", cfg.N)
+	}
+	cfg.Publishers = max(1, min(cfg.Publishers, cfg.N))
+	s := &sim{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x5e1)), start: time.Now()}
+	s.log = func(f string, a ...any) {
+		if cfg.Log != nil {
+			fmt.Fprintf(cfg.Log, "[%6.1fs] "+f+"\n", append([]any{time.Since(s.start).Seconds()}, a...)...)
+		}
+	}
+	total := cfg.N
+	if cfg.Flood {
+		total++ // the flooder is the last node
+	}
+	s.geo = NewGeo(total, cfg.Seed, cfg.Jitter)
+	res := &Result{Config: cfg}
+	res.Regions = make(map[string]int)
+	for i := range cfg.N {
+		res.Regions[s.geo.Region[i].String()]++
+	}
+	publishers := s.rng.Perm(cfg.N)[:cfg.Publishers]
+	edges, err := s.runValidator(ctx, res, publishers)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Baseline {
+		if err := s.runBaseline(ctx, res, publishers, edges); err != nil {
+			return nil, err
+		}
+	}
+	res.WallSeconds = time.Since(s.start).Seconds()
+	return res, nil
+}
+
+// recorder keeps each message's publish time and every node's first receipt.
+type recorder struct {
+	mu   sync.RWMutex
+	msgs map[uint32]*msgRec
+	next uint32
+}
+
+type msgRec struct {
+	from int
+	pub  time.Time
+	recv []atomic.Int64 // per node: first receipt, unix ns; 0: not received
+}
+
+func newRecorder() *recorder { return &recorder{msgs: map[uint32]*msgRec{}} }
+
+// prepare allocates the next message of node from and its payload.
+func (r *recorder) prepare(from, n, size int) (uint32, []byte) {
+	r.mu.Lock()
+	id := r.next
+	r.next++
+	r.msgs[id] = &msgRec{from: from, recv: make([]atomic.Int64, n)}
+	r.mu.Unlock()
+	payload := make([]byte, max(size, 4))
+	binary.BigEndian.PutUint32(payload, id)
+	return id, payload
+}
+
+func (r *recorder) published(id uint32, at time.Time) {
+	r.mu.Lock()
+	r.msgs[id].pub = at
+	r.mu.Unlock()
+}
+
+func (r *recorder) received(node int, payload []byte, at time.Time) {
+	if len(payload) < 4 {
+		return
+	}
+	r.mu.RLock()
+	m := r.msgs[binary.BigEndian.Uint32(payload)]
+	r.mu.RUnlock()
+	if m != nil && node < len(m.recv) {
+		m.recv[node].CompareAndSwap(0, at.UnixNano())
+	}
+}
+
+func (r *recorder) get(id uint32) *msgRec {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.msgs[id]
+}
+
+// cpuTime is the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func heapPerNode(n int) float64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapInuse) / float64(n)
+}
+
+// publishFn publishes payload from node i.
+type publishFn func(ctx context.Context, i int, payload []byte) error
+
+// schedule publishes count messages at rate from publishers in turn and
+// returns their IDs once Drain has passed after the last.
+func (s *sim) schedule(ctx context.Context, rec *recorder, publishers []int, count int, rate float64, pub publishFn, n int) []uint32 {
+	var ids []uint32
+	var wg sync.WaitGroup
+	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
+	defer tick.Stop()
+	for k := range count {
+		from := publishers[k%len(publishers)]
+		id, payload := rec.prepare(from, n, s.cfg.Size)
+		ids = append(ids, id)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec.published(id, time.Now())
+			if err := pub(ctx, from, payload); err != nil {
+				s.log("publish %d from %d: %v", id, from, err)
+			}
+		}()
+		select {
+		case <-ctx.Done():
+			return ids
+		case <-tick.C:
+		}
+	}
+	wg.Wait()
+	select {
+	case <-ctx.Done():
+	case <-time.After(s.cfg.Drain):
+	}
+	return ids
+}
+
+// measure computes delivery and propagation of ids to the nodes online says.
+func (s *sim) measure(rec *recorder, ids []uint32, online func(node int) bool, n int) Delivery {
+	var d Delivery
+	var lat, bound []float64
+	dists := map[int][]time.Duration{}
+	for _, id := range ids {
+		m := rec.get(id)
+		dist, ok := dists[m.from]
+		if !ok {
+			dist = s.geo.ShortestPaths(m.from)
+			dists[m.from] = dist
+		}
+		for j := range n {
+			if j == m.from || !online(j) {
+				continue
+			}
+			d.Expected++
+			ns := m.recv[j].Load()
+			if ns == 0 {
+				continue
+			}
+			d.Delivered++
+			l := time.Duration(ns - m.pub.UnixNano())
+			if l < dist[j] {
+				d.BelowBound++
+			}
+			lat = append(lat, ms(l))
+			bound = append(bound, ms(dist[j]))
+		}
+	}
+	if d.Expected > 0 {
+		d.Ratio = float64(d.Delivered) / float64(d.Expected)
+	}
+	d.P50, d.P99 = pct(lat, 0.5), pct(lat, 0.99)
+	d.BoundP50, d.BoundP99 = pct(bound, 0.5), pct(bound, 0.99)
+	return d
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func pct(v []float64, p float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	v = slices.Clone(v)
+	slices.Sort(v)
+	return v[min(len(v)-1, int(p*float64(len(v))))]
+}
+
+// runValidator builds, measures and closes the validator network; it returns
+// the connection graph at the end of the quiet phase.
+func (s *sim) runValidator(ctx context.Context, res *Result, publishers []int) ([][2]int, error) {
+	cfg := s.cfg
+	mn := mocknet.New()
+	defer mn.Close()
+	traffic := &Traffic{}
+	topic := p2p.TopicName(netName, p2p.TopicJobs)
+	members := p2p.NewStaticMembership()
+	total := len(s.geo.Region)
+	hosts := make([]host.Host, total)
+	ids := make([]p2p.Identity, total)
+	for i := range total {
+		id, err := p2p.NewIdentity(nodeKey(cfg.Seed, i))
+		if err != nil {
+			return nil, err
+		}
+		h, err := mn.AddPeer(id.Priv, nodeAddr(i))
+		if err != nil {
+			return nil, fmt.Errorf("mocknet peer %d: %w", i, err)
+		}
+		ids[i], hosts[i] = id, h
+		members.Put(p2p.Member{ID: id.NodeID, PeerID: id.PeerID, Addrs: h.Addrs()})
+	}
+	if err := linkAll(mn, hosts, s.geo, cfg.Bandwidth); err != nil {
+		return nil, err
+	}
+	s.log("validator network: %d hosts linked", total)
+	rec := newRecorder()
+	var rejects atomic.Int64 // messages rejected by validation, network-wide
+	nodes := make([]*node, cfg.N)
+	byPeer := map[string]int{}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for i := range cfg.N {
+		pc := p2p.DefaultConfig(netName)
+		pc.Host = &countingHost{Host: hosts[i], t: traffic, topic: topic}
+		pc.TargetPeers = cfg.TargetPeers
+		pc.PingInterval = cfg.PingInterval
+		pc.HeartbeatInterval = cfg.HeartbeatInterval
+		pc.Logger = discardLogger()
+		n := &node{i: i, id: ids[i], host: hosts[i], rep: newReputation(members)}
+		n.rep.configure(&pc)
+		onRejected := pc.OnRejected
+		pc.OnRejected = func(p peer.ID) { rejects.Add(1); onRejected(p) }
+		svc, err := p2p.New(ids[i], members, pc)
+		if err != nil {
+			return nil, fmt.Errorf("node %d: %w", i, err)
+		}
+		n.svc = svc
+		n.online.Store(true)
+		nodes[i] = n
+		byPeer[string(ids[i].PeerID)] = i
+		sub, err := svc.Subscribe(p2p.TopicJobs)
+		if err != nil {
+			return nil, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				m, err := sub.Next(runCtx)
+				if err != nil {
+					return
+				}
+				rec.received(i, m.Payload, time.Now())
+			}
+		}()
+	}
+	defer func() {
+		cancel()
+		for _, n := range nodes {
+			_ = n.svc.Close()
+		}
+	}()
+	var fl *flooder
+	if cfg.Flood {
+		i := cfg.N
+		pc := p2p.DefaultConfig(netName)
+		f, err := newFlooder(runCtx, i, ids[i], hosts[i], pc)
+		if err != nil {
+			return nil, err
+		}
+		fl = f
+	}
+	// Reputation: roll evidence into scores as the daemon's recorder does.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(10 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-runCtx.Done():
+				return
+			case now := <-t.C:
+				for _, n := range nodes {
+					n.rep.flush(now)
+				}
+			}
+		}
+	}()
+
+	// Cold start: every node has at least D (6) registered peers.
+	t0 := time.Now()
+	for _, n := range nodes {
+		if err := n.svc.Start(); err != nil {
+			return nil, err
+		}
+	}
+	want := min(6, cfg.N-1)
+	for {
+		ok := true
+		for _, n := range nodes {
+			if n.svc.PeerCount() < want {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			res.ColdStartSeconds = time.Since(t0).Seconds()
+			break
+		}
+		if time.Since(t0) > 120*time.Second || ctx.Err() != nil {
+			return nil, fmt.Errorf("cold start: not every node reached %d peers in %s", want, time.Since(t0).Round(time.Millisecond))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.log("cold start: every node has >= %d peers after %.2fs", want, res.ColdStartSeconds)
+	time.Sleep(cfg.Settle)
+
+	pub := func(ctx context.Context, i int, payload []byte) error {
+		return nodes[i].svc.Publish(ctx, p2p.TopicJobs, payload)
+	}
+	all := func(int) bool { return true }
+	window := time.Duration(float64(cfg.Messages)/cfg.Rate*float64(time.Second)) + cfg.Drain
+	res.Validator.IdleCPUPerNodeSecond = idleCPU(window, cfg.N)
+	tr0, c0 := traffic.Snapshot(), cpuTime()
+	ids0 := s.schedule(runCtx, rec, publishers, cfg.Messages, cfg.Rate, pub, cfg.N)
+	res.Validator.fill(s.measure(rec, ids0, all, cfg.N), traffic.Snapshot().Sub(tr0), cpuTime()-c0, window, cfg)
+	res.Validator.HeapPerNodeBytes = heapPerNode(cfg.N)
+	s.log("quiet: delivery %.4f p50 %.0fms p99 %.0fms (bound %.0f/%.0f)", res.Validator.Delivery.Ratio, res.Validator.Delivery.P50, res.Validator.Delivery.P99, res.Validator.Delivery.BoundP50, res.Validator.Delivery.BoundP99)
+	var edges [][2]int
+	for i, n := range nodes {
+		for _, p := range n.host.Network().Peers() {
+			if j, ok := byPeer[string(p)]; ok && j > i {
+				edges = append(edges, [2]int{i, j})
+			}
+		}
+	}
+	res.Validator.Edges = len(edges)
+
+	if fl != nil {
+		fr := &FloodResult{Rate: cfg.FloodRate}
+		neighbours := map[int]bool{}
+		for _, p := range fl.host.Network().Peers() {
+			if j, ok := byPeer[string(p)]; ok {
+				neighbours[j] = true
+			}
+		}
+		fr.Neighbours = len(neighbours)
+		floodCtx, stopFlood := context.WithCancel(runCtx)
+		start := time.Now()
+		c0 := cpuTime()
+		go fl.flood(floodCtx, cfg.FloodRate)
+		// Honest traffic during the flood, to see what the flood costs.
+		done := make(chan []uint32, 1)
+		go func() { done <- s.schedule(floodCtx, rec, publishers, cfg.Messages, cfg.Rate, pub, cfg.N) }()
+		first := map[int]time.Duration{}
+		var cutAt time.Time
+		for time.Since(start) < 30*time.Second && len(first) < len(neighbours) {
+			for j := range neighbours {
+				if _, ok := first[j]; ok {
+					continue
+				}
+				if sc, ok := nodes[j].svc.GossipScores()[fl.id.PeerID]; ok && sc < p2p.GraylistThreshold {
+					first[j] = time.Since(start)
+				}
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if len(first) == len(neighbours) {
+			cutAt = time.Now()
+			fr.CutOff, fr.CutOffSeconds = true, cutAt.Sub(start).Seconds()
+			// Keep flooding as long again (at least 5 s): how many invalid
+			// messages do the neighbours still validate once cut off?
+			r0 := rejects.Load()
+			after := max(5*time.Second, cutAt.Sub(start))
+			time.Sleep(after)
+			fr.RejectedPerSecondAfter = float64(rejects.Load()-r0) / after.Seconds()
+			fr.Graylisted = 0
+			for j := range neighbours {
+				if sc, ok := nodes[j].svc.GossipScores()[fl.id.PeerID]; ok && sc < p2p.GraylistThreshold {
+					fr.Graylisted++
+				}
+			}
+		}
+		idsF := <-done
+		stopFlood()
+		fr.Sent = fl.sent.Load()
+		fr.Rejected = rejects.Load()
+		fr.HonestDelivery = s.measure(rec, idsF, all, cfg.N)
+		fr.CPUPerNodeSecond = (cpuTime() - c0).Seconds() / time.Since(start).Seconds() / float64(cfg.N)
+		res.Flood = fr
+		s.log("flood: %d neighbours cut off=%v after %.2fs; honest delivery %.4f", fr.Neighbours, fr.CutOff, fr.CutOffSeconds, fr.HonestDelivery.Ratio)
+	}
+
+	if cfg.Partition {
+		pr, err := s.partition(runCtx, mn, nodes, hosts, rec, pub)
+		if err != nil {
+			return nil, err
+		}
+		res.Partition = pr
+	}
+	return edges, nil
+}
+
+// idleCPU is the CPU per node per second of the network doing nothing but its
+// background work (gossipsub heartbeats, probes, address heartbeats, DHT).
+func idleCPU(window time.Duration, n int) float64 {
+	c0 := cpuTime()
+	time.Sleep(window)
+	return (cpuTime() - c0).Seconds() / window.Seconds() / float64(n)
+}
+
+// americas says whether a region is on the Americas side of the partition.
+func americas(r Region) bool { return r == USEast || r == USWest || r == SAEast }
+
+// partition cuts every link between the Americas and the rest, waits, heals
+// and measures how long until a message published on one side reaches every
+// node of the other.
+func (s *sim) partition(ctx context.Context, mn mocknet.Mocknet, nodes []*node, hosts []host.Host, rec *recorder, pub publishFn) (*PartitionResult, error) {
+	cfg := s.cfg
+	var a, b []int
+	for i := range nodes {
+		if americas(s.geo.Region[i]) {
+			a = append(a, i)
+		} else {
+			b = append(b, i)
+		}
+	}
+	pr := &PartitionResult{SideA: len(a), SideB: len(b), ForSeconds: cfg.PartitionFor.Seconds()}
+	if len(a) == 0 || len(b) == 0 {
+		return pr, nil
+	}
+	for _, i := range a {
+		for _, j := range b {
+			if err := mn.UnlinkPeers(hosts[i].ID(), hosts[j].ID()); err != nil {
+				return nil, fmt.Errorf("unlink %d-%d: %w", i, j, err)
+			}
+			_ = mn.DisconnectPeers(hosts[i].ID(), hosts[j].ID())
+		}
+	}
+	s.log("partition: %d | %d", len(a), len(b))
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(cfg.PartitionFor):
+	}
+	healed := time.Now()
+	for _, i := range a {
+		for _, j := range b {
+			l, err := mn.LinkPeers(hosts[i].ID(), hosts[j].ID())
+			if err != nil {
+				return nil, err
+			}
+			l.SetOptions(mocknet.LinkOptions{Latency: s.geo.Latency(i, j), Bandwidth: cfg.Bandwidth})
+		}
+	}
+	// Probe from a node of side A every 100 ms until one reaches all of B.
+	from := a[s.rng.IntN(len(a))]
+	var probes []uint32
+	inB := map[int]bool{}
+	for _, j := range b {
+		inB[j] = true
+	}
+	for time.Since(healed) < 60*time.Second && ctx.Err() == nil {
+		id, payload := rec.prepare(from, len(nodes), cfg.Size)
+		rec.published(id, time.Now())
+		_ = pub(ctx, from, payload)
+		probes = append(probes, id)
+		time.Sleep(100 * time.Millisecond)
+		for _, pid := range probes {
+			m := rec.get(pid)
+			var last int64
+			all := true
+			for _, j := range b {
+				if m.recv[j].Load() == 0 {
+					all = false
+					break
+				}
+				last = max(last, m.recv[j].Load())
+			}
+			if all {
+				pr.HealSeconds = time.Duration(last - healed.UnixNano()).Seconds()
+				pr.Healed = true
+				s.log("partition healed: a message from side A reached all of side B %.2fs after the heal", pr.HealSeconds)
+				return pr, nil
+			}
+		}
+	}
+	return pr, nil
+}
