@@ -66,9 +66,11 @@ type FloodResult struct {
 	Rate       int   `json:"rate"`
 	Sent       int64 `json:"sent"`
 	Neighbours int   `json:"neighbours"`
-	// CutOff: every neighbour's gossipsub score for the flooder went under
-	// the graylist threshold (it drops the flooder's RPCs unread), after
-	// CutOffSeconds (score snapshots refresh every second).
+	// CutOff: every node connected to the flooder has had its gossipsub
+	// score for the flooder under the graylist threshold (it then drops the
+	// flooder's RPCs unread), after CutOffSeconds (score snapshots refresh
+	// every second). Neighbours counts every node connected to it during the
+	// flood.
 	CutOff        bool    `json:"cut_off"`
 	CutOffSeconds float64 `json:"cut_off_seconds"`
 	// Rejected is how many invalid messages honest nodes validated (and

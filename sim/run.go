@@ -443,9 +443,23 @@ func (s *sim) runValidator(ctx context.Context, res *Result, publishers []int) (
 		// Honest traffic during the flood, to see what the flood costs.
 		done := make(chan []uint32, 1)
 		go func() { done <- s.schedule(floodCtx, rec, publishers, cfg.Messages, cfg.Rate, pub, cfg.N) }()
+		// A neighbour is a node connected to the flooder at some point of the
+		// flood; it is done once it has graylisted it, and the flooder is cut
+		// off once every node connected to it now has.
 		first := map[int]time.Duration{}
 		var cutAt time.Time
-		for time.Since(start) < 30*time.Second && len(first) < len(neighbours) {
+		allCut := func() bool {
+			for _, p := range fl.host.Network().Peers() {
+				if j, ok := byPeer[string(p)]; ok {
+					neighbours[j] = true
+					if _, ok := first[j]; !ok {
+						return false
+					}
+				}
+			}
+			return true
+		}
+		for time.Since(start) < 30*time.Second {
 			for j := range neighbours {
 				if _, ok := first[j]; ok {
 					continue
@@ -454,9 +468,13 @@ func (s *sim) runValidator(ctx context.Context, res *Result, publishers []int) (
 					first[j] = time.Since(start)
 				}
 			}
+			if len(first) > 0 && allCut() {
+				break
+			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		if len(first) == len(neighbours) {
+		fr.Neighbours = len(neighbours)
+		if len(first) > 0 && allCut() {
 			cutAt = time.Now()
 			fr.CutOff, fr.CutOffSeconds = true, cutAt.Sub(start).Seconds()
 			// Keep flooding as long again (at least 5 s): how many invalid
