@@ -67,7 +67,7 @@ func (s *Service) buildGossip() error {
 	for _, name := range StandardTopics {
 		full = append(full, TopicName(s.cfg.Network, name))
 	}
-	params, thresholds := peerScoreParams(app, full)
+	params, thresholds := peerScoreParams(sc.app(app), full)
 	opts = append(opts,
 		pubsub.WithPeerScore(params, thresholds),
 		pubsub.WithPeerScoreInspect(pubsub.ExtendedPeerScoreInspectFn(sc.inspect), time.Second),

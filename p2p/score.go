@@ -32,9 +32,13 @@ import (
 //	  7                -980    under PublishThreshold: our own messages skip it
 //	  9                -1620   under GraylistThreshold: every RPC from it is dropped unread
 //
-// The counter decays to 1 % in InvalidDecayTime (factor per DecayInterval), so a
-// peer that stopped after 9 bad messages is heard again after about 80 s; a
-// flooder stays cut off for as long as it floods. Positive terms can never
+// The counter decays to 1 % in InvalidDecayTime (factor per DecayInterval). A
+// peer caught just past the threshold (9 messages) would be back over it in
+// seconds, validated again, and graylisted again: a slow flooder would cost its
+// neighbours a few validations every few seconds for ever. So a graylisted peer
+// is held there for GraylistHold (the application score pins it under the
+// threshold: this is misbehaviour, the one thing the app score may punish),
+// and is heard again only when the hold has passed and P4 has decayed. Positive terms can never
 // buy an attacker out: the app score is at most AppScoreMax and first
 // deliveries (P2) at most TopicScoreCap, both far from 1,600.
 const (
@@ -50,6 +54,9 @@ const (
 	AppScoreMax = 10.0
 	// TopicScoreCap caps the positive part of the topic scores (P2).
 	TopicScoreCap = 20.0
+	// GraylistHold is how long a peer that crossed GraylistThreshold is kept
+	// under it, whatever its counters do meanwhile.
+	GraylistHold = 10 * time.Minute
 	// OpportunisticGraftThreshold: when the median score of a topic mesh falls
 	// below it, gossipsub grafts better peers. Half the app score of a perfect
 	// peer: a mesh of peers with long recent downtime is topped up with ones
@@ -233,6 +240,23 @@ type scoring struct {
 	mu     sync.Mutex
 	scores map[peer.ID]float64
 	gray   map[peer.ID]bool
+	// held: peers graylisted, and until when they stay so (GraylistHold).
+	held map[peer.ID]time.Time
+	now  func() time.Time
+}
+
+// app wraps the application score: a peer in its GraylistHold scores far
+// under the threshold, so it stays graylisted until the hold ends.
+func (sc *scoring) app(score func(peer.ID) float64) func(peer.ID) float64 {
+	return func(p peer.ID) float64 {
+		sc.mu.Lock()
+		until, held := sc.held[p]
+		sc.mu.Unlock()
+		if held && sc.now().Before(until) {
+			return 2 * GraylistThreshold
+		}
+		return score(p)
+	}
 }
 
 type logger interface {
@@ -250,7 +274,7 @@ const (
 
 func newScoring(log logger, members Membership, reg prometheus.Registerer) (*scoring, error) {
 	sc := &scoring{
-		log: log, members: members, scores: map[peer.ID]float64{}, gray: map[peer.ID]bool{},
+		log: log, members: members, scores: map[peer.ID]float64{}, gray: map[peer.ID]bool{}, held: map[peer.ID]time.Time{}, now: time.Now,
 		bands: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "validator_p2p_gossip_peers", Help: "Peers by gossipsub score band (ok >= 0; negative; below_gossip, below_publish: under those thresholds; graylisted: every RPC dropped). Only misbehaviour (invalid messages) makes a score negative.",
 		}, []string{"score"}),
@@ -277,8 +301,14 @@ func newScoring(log logger, members Membership, reg prometheus.Registerer) (*sco
 // inspect is gossipsub's score inspector (pubsub.WithPeerScoreInspect).
 func (sc *scoring) inspect(snap map[peer.ID]*pubsub.PeerScoreSnapshot) {
 	counts := map[string]int{}
+	now := sc.now()
 	sc.mu.Lock()
 	clear(sc.scores)
+	for p, until := range sc.held {
+		if now.After(until) {
+			delete(sc.held, p)
+		}
+	}
 	var entered, left []peer.ID
 	for p, ps := range snap {
 		sc.scores[p] = ps.Score
@@ -286,6 +316,7 @@ func (sc *scoring) inspect(snap map[peer.ID]*pubsub.PeerScoreSnapshot) {
 		gray := ps.Score < GraylistThreshold
 		if gray && !sc.gray[p] {
 			entered = append(entered, p)
+			sc.held[p] = now.Add(GraylistHold)
 		} else if !gray && sc.gray[p] {
 			left = append(left, p)
 		}
@@ -311,7 +342,7 @@ func (sc *scoring) inspect(snap map[peer.ID]*pubsub.PeerScoreSnapshot) {
 			invalid += t.InvalidMessageDeliveries
 		}
 		m, _ := sc.members.ByPeer(p)
-		sc.log.Warn("peer graylisted: it forwarded invalid gossip, its messages are dropped unread until its score recovers",
+		sc.log.Warn("peer graylisted: it forwarded invalid gossip, its messages are dropped unread for at least "+GraylistHold.String(),
 			"peer", p, "node", m.ID, "score", math.Round(ps.Score), "invalid_messages", math.Round(invalid))
 	}
 	for _, p := range left {
