@@ -35,8 +35,10 @@ const (
 	// the message; another copy from another peer is still validated.
 	validateQueue = 4096
 	// publishWait bounds how long Publish waits for room in the outbound
-	// queues before it answers ErrBusy.
-	publishWait = time.Second
+	// queues before it answers ErrBusy. It is longer than stalledAfter, so a
+	// peer that stops reading (stopped, cut off) delays publishes once, by
+	// stalledAfter, and never gets them refused.
+	publishWait = stalledAfter + time.Second
 	// stalledAfter: a peer whose full queue has not had a write for this long
 	// is stalled (not reading); Publish does not wait for it, and what its
 	// queue cannot take is dropped and counted, so one peer that stops
