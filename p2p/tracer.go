@@ -226,10 +226,17 @@ func (o *outbound) written(p peer.ID) {
 	}
 }
 
+// opened starts a peer's count afresh: pubsub opens an outbound stream for a
+// new queue, and RPCs of an earlier stream that ended without a close
+// reported (reset, connection trimmed) will never be written. Keeping them
+// drifted the estimate up for good, and a peer whose count sat above the high
+// water mark while its new stream kept writing refused every publish (the
+// simulator at 100 nodes, where the connection manager trims connections).
 func (o *outbound) opened(p peer.ID) {
 	o.mu.Lock()
 	op := o.peer(p)
 	op.streams++
+	op.queued = 0
 	op.lastWrite = o.now()
 	o.mu.Unlock()
 }
