@@ -229,6 +229,9 @@ func (c *Config) validate() error {
 	if c.PeerMessageRate < 0 || c.PeerMessageBurst < 0 {
 		errs = append(errs, fmt.Errorf("peer message rate %d/s, burst %d: want > 0", c.PeerMessageRate, c.PeerMessageBurst))
 	}
+	if c.CloseAfterMisses < 1 {
+		errs = append(errs, fmt.Errorf("close after misses %d: want >= 1", c.CloseAfterMisses))
+	}
 	if c.SubscriptionBuffer <= 0 {
 		errs = append(errs, fmt.Errorf("subscription buffer %d: want > 0", c.SubscriptionBuffer))
 	}
