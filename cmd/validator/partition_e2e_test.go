@@ -171,10 +171,14 @@ func (nt *nsNet) startWith(t *testing.T, v *nsValidator, sets ...string) {
 		"keys.node_key=" + v.keyFile,
 		"network.listen_addrs=" + strings.Join(v.listenAddrs(), ","),
 		"network.heartbeat_interval=1s",
+		// Accelerated, yet tolerant of a CPU-starved machine (CI runs the
+		// packages' tests side by side on 2 cores): three pings missed by
+		// 900 ms each, not two by 500 ms, make a peer offline; a 15 s cut
+		// still gives offline evidence within about 3 s.
 		"liveness.ping_interval=1s",
-		"liveness.ping_timeout=500ms",
-		"liveness.slow_rtt=200ms",
-		"liveness.offline_after=2",
+		"liveness.ping_timeout=900ms",
+		"liveness.slow_rtt=300ms",
+		"liveness.offline_after=3",
 		"liveness.summary_interval=5s",
 	} {
 		args = append(args, "--set", s)

@@ -177,26 +177,28 @@ func (g *Node) Fund(ctx context.Context, t testing.TB, amount *big.Int, accounts
 	if err := rc.CallContext(ctx, &dev, "eth_accounts"); err != nil || len(dev) == 0 {
 		t.Fatalf("geth developer account: %v (accounts %v)", err, dev)
 	}
-	hashes := make([]common.Hash, len(accounts))
-	for i, a := range accounts {
+	// One transfer at a time, each mined before the next is sent: geth --dev
+	// mines a block per transaction and resets its pool, and a transfer sent
+	// meanwhile could be given the nonce of the one just mined ("replacement
+	// transaction underpriced", seen in CI under load).
+	for _, a := range accounts {
+		var h common.Hash
 		tx := map[string]any{"from": dev[0], "to": a, "value": (*hexutil.Big)(amount)}
-		if err := rc.CallContext(ctx, &hashes[i], "eth_sendTransaction", tx); err != nil {
+		if err := rc.CallContext(ctx, &h, "eth_sendTransaction", tx); err != nil {
 			t.Fatalf("fund %s: %v", a, err)
 		}
-	}
-	for i, h := range hashes {
 		for {
 			r, err := g.HTTP.TransactionReceipt(ctx, h)
 			if err == nil {
 				if r.Status != types.ReceiptStatusSuccessful {
-					t.Fatalf("fund %s: transfer %s failed", accounts[i], h)
+					t.Fatalf("fund %s: transfer %s failed", a, h)
 				}
 				break
 			}
 			// Not mined yet, or geth still indexing ("transaction indexing is in
 			// progress"): look again until ctx ends.
 			if ctx.Err() != nil {
-				t.Fatalf("fund %s: receipt of %s: %v", accounts[i], h, err)
+				t.Fatalf("fund %s: receipt of %s: %v", a, h, err)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
