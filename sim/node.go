@@ -136,10 +136,14 @@ func newFlooder(ctx context.Context, i int, id p2p.Identity, h host.Host, cfg p2
 	// It answers the handshake like an honest node, so its neighbours keep it.
 	rr := p2p.ReqResp{ID: p2p.StatusProtocol(netName), MaxRequest: 512, MaxResponse: 512, Timeout: 5 * time.Second}
 	rr.Serve(h, func(context.Context, peer.ID, []byte) ([]byte, error) { return st, nil })
+	// Flood publishing sends each message to every topic peer, whatever
+	// PRUNE says: an attacker ignores being pruned from the mesh. (Honouring
+	// PRUNE, the flooder stopped sending to some neighbours before they had
+	// seen enough to graylist it, and the cut-off was never complete.)
 	ps, err := pubsub.NewGossipSub(ctx, h,
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign), pubsub.WithNoAuthor(),
 		pubsub.WithMessageIdFn(func(m *pb.Message) string { return p2p.MessageID(m.Data) }),
-		pubsub.WithMaxMessageSize(1<<20))
+		pubsub.WithMaxMessageSize(1<<20), pubsub.WithFloodPublish(true))
 	if err != nil {
 		return nil, fmt.Errorf("flooder gossipsub: %w", err)
 	}

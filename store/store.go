@@ -135,6 +135,13 @@ func Open(dataDir string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create store directory: %w", err)
 	}
+	// A kill while Badger creates a memtable file can leave it empty, and
+	// Badger (v4.9.6, openMemTables) then refuses to open the database ("Create
+	// a new file"), leaking the goroutines of the attempt. An empty memtable
+	// file holds nothing: remove it first.
+	if removed := removeEmptyMemtables(dir); len(removed) > 0 {
+		cfg.logger.Warn("removed empty memtable files a crash left behind", "files", removed)
+	}
 	db, err := badger.Open(badgerOptions(dir, cfg))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
@@ -673,4 +680,23 @@ func (s *Store) expireAddrs(cutoff time.Time) error {
 	}
 	s.m.addrsExpired.Add(float64(n))
 	return nil
+}
+
+// removeEmptyMemtables removes the empty memtable files (*.mem) of dir and
+// returns their names.
+func removeEmptyMemtables(dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var removed []string
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".mem") {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.Size() == 0 && os.Remove(filepath.Join(dir, e.Name())) == nil {
+			removed = append(removed, e.Name())
+		}
+	}
+	return removed
 }

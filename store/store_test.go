@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -675,5 +676,36 @@ func TestMetrics(t *testing.T) {
 	}
 	if err := s2.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A kill while Badger creates a memtable file leaves it empty, and Badger then
+// refuses to open the database ("Create a new file"), so the node could not
+// restart (seen once in TestCrashSafety under load). Open removes such a file
+// and opens the store, with its data.
+func TestOpenAfterKillDuringMemtableCreation(t *testing.T) {
+	dir := t.TempDir()
+	s, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := store.Transition{Peer: peer(1), At: time.Unix(1_700_000_000, 0), From: store.Responsive, To: store.Offline, Reason: "missed_3_pings"}
+	if err := s.AddTransition(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "db", "00099.mem"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err = store.Open(dir)
+	if err != nil {
+		t.Fatalf("open after an interrupted memtable creation: %v", err)
+	}
+	defer s.Close()
+	trs, err := s.Transitions(peer(1), time.Time{}, time.Unix(1<<40, 0))
+	if err != nil || len(trs) != 1 {
+		t.Fatalf("transitions after reopen: %v, %v", trs, err)
 	}
 }
