@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
-	"net"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -24,6 +22,7 @@ import (
 
 	regabi "validator/abi"
 	"validator/chain"
+	"validator/internal/tcpproxy"
 )
 
 // startView runs a registry view over backend until the test ends and waits for
@@ -286,81 +285,13 @@ func testReorg(t *testing.T, unseen bool) {
 	}
 }
 
-// proxy is a TCP forwarder that can be taken down and brought back on the same
-// port, to cut a node off from its RPC endpoint.
-type proxy struct {
-	t      *testing.T
-	target string
-	addr   string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  map[net.Conn]struct{}
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	p := &proxy{t: t, target: target, conns: map[net.Conn]struct{}{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.addr = ln.Addr().String()
-	p.serve(ln)
-	t.Cleanup(p.down)
-	return p
-}
-
-func (p *proxy) serve(ln net.Listener) {
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			u, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns[c], p.conns[u] = struct{}{}, struct{}{}
-			p.mu.Unlock()
-			go func() { io.Copy(u, c); u.Close() }()
-			go func() { io.Copy(c, u); c.Close() }()
-		}
-	}()
-}
-
-func (p *proxy) down() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		c.Close()
-	}
-	clear(p.conns)
-}
-
-func (p *proxy) up() {
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	p.serve(ln)
-}
-
 func TestRegistrySurvivesRPCOutage(t *testing.T) {
 	e := newEnv(t, envConfig{operators: 2, httpAddr: "127.0.0.1:0"})
 	a, _ := e.register(0, "a")
 	u := e.chain.URL()
-	px := newProxy(t, u[len("http://"):])
+	px := tcpproxy.New(t, u[len("http://"):])
 	ctx := context.Background()
-	client, err := chain.Dial(ctx, "http://"+px.addr, 1337)
+	client, err := chain.Dial(ctx, "http://"+px.Addr(), 1337)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +302,7 @@ func TestRegistrySurvivesRPCOutage(t *testing.T) {
 	defer sub.Close()
 	before := r.Block()
 
-	px.down()
+	px.Down()
 	b, _ := e.register(1, "b") // lands while the view cannot see the chain
 	eventually(t, "the view to notice the outage", func() bool { return r.Status().LastError != nil })
 	// The last view keeps serving.
@@ -382,7 +313,7 @@ func TestRegistrySurvivesRPCOutage(t *testing.T) {
 		t.Fatalf("processed block moved during outage: %d -> %d", before, r.Block())
 	}
 
-	px.up()
+	px.Up()
 	ch := next(t, sub)
 	if ch.Kind != chain.Added || ch.Node.ID != b {
 		t.Fatalf("change after outage = %+v", ch)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -22,6 +21,7 @@ import (
 	"validator/api"
 	"validator/chain"
 	"validator/chain/devchain"
+	"validator/internal/tcpproxy"
 	"validator/node"
 	"validator/reputation"
 )
@@ -218,7 +218,7 @@ func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 type soloNode struct {
 	n     *node.Node
 	chain *devchain.Chain
-	proxy *rpcProxy
+	proxy *tcpproxy.Proxy
 	logs  *logBuf
 }
 
@@ -250,10 +250,10 @@ func startSolo(t *testing.T, tune func(*node.Config)) *soloNode {
 	if _, _, err := tx.Register(ctx, nodeKey, listen, "", stake); err != nil {
 		t.Fatal(err)
 	}
-	px := newRPCProxy(t, strings.TrimPrefix(c.URL(), "http://"))
+	px := tcpproxy.New(t, strings.TrimPrefix(c.URL(), "http://"))
 
 	cfg := node.DefaultConfig()
-	cfg.Chain = node.ChainConfig{Network: "solo", ChainID: devchain.ChainID, RPCURL: "http://" + px.addr, Registry: registry.Hex(), StallAfter: cfg.Chain.StallAfter}
+	cfg.Chain = node.ChainConfig{Network: "solo", ChainID: devchain.ChainID, RPCURL: "http://" + px.Addr(), Registry: registry.Hex(), StallAfter: cfg.Chain.StallAfter}
 	cfg.Network.ListenAddrs = listen
 	cfg.API.Listen = "127.0.0.1:0"
 	cfg.Store.DataDir = t.TempDir()
@@ -285,7 +285,7 @@ func TestStalledRegistrySyncFailsReadiness(t *testing.T) {
 	waitFor(t, "ready", func() bool { code, _ := readyz(t, addr); return code == http.StatusOK })
 
 	down := time.Now()
-	s.proxy.down()
+	s.proxy.Down()
 	var r api.Readiness
 	waitFor(t, "/readyz to report the stalled sync", func() bool {
 		var code int
@@ -304,7 +304,7 @@ func TestStalledRegistrySyncFailsReadiness(t *testing.T) {
 		return len(s.logs.lines("level=ERROR", `msg="registry sync stalled"`)) == 1
 	})
 
-	s.proxy.up()
+	s.proxy.Up()
 	waitFor(t, "ready again", func() bool { code, _ := readyz(t, addr); return code == http.StatusOK })
 	waitFor(t, "the recovery to be logged", func() bool {
 		return len(s.logs.lines(`msg="registry sync recovered"`)) == 1 && len(s.logs.lines("level=INFO", "msg=ready ")) == 2
@@ -361,72 +361,4 @@ func TestPendingRegistrationBecomesActive(t *testing.T) {
 	if got := gathered(t, s.n.Registry(), "validator_node_registration_state", node.StateActive); got != 1 {
 		t.Errorf("registration_state{active} = %v, want 1", got)
 	}
-}
-
-// rpcProxy is a TCP forwarder that can be taken down and brought back on the
-// same port, to cut a node off from its RPC endpoint.
-type rpcProxy struct {
-	t      *testing.T
-	target string
-	addr   string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  map[net.Conn]struct{}
-}
-
-func newRPCProxy(t *testing.T, target string) *rpcProxy {
-	p := &rpcProxy{t: t, target: target, conns: map[net.Conn]struct{}{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.addr = ln.Addr().String()
-	p.serve(ln)
-	t.Cleanup(p.down)
-	return p
-}
-
-func (p *rpcProxy) serve(ln net.Listener) {
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			u, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns[c], p.conns[u] = struct{}{}, struct{}{}
-			p.mu.Unlock()
-			go func() { io.Copy(u, c); u.Close() }()
-			go func() { io.Copy(c, u); c.Close() }()
-		}
-	}()
-}
-
-func (p *rpcProxy) down() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		c.Close()
-	}
-	clear(p.conns)
-}
-
-func (p *rpcProxy) up() {
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	p.serve(ln)
 }
