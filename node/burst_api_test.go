@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"validator/node"
 	"validator/p2p"
 )
@@ -99,13 +97,13 @@ func TestBurstThroughAPI(t *testing.T) {
 	acc := float64(accepted.Load())
 
 	received := func(n *node.Node) float64 {
-		return metricSum(t, n.Registry(), "validator_p2p_messages_total", p2p.TopicJobs, "ok")
+		return metricValue(t, n.Registry(), "validator_p2p_messages_total", map[string]string{"topic": p2p.TopicJobs, "result": p2p.ReasonOK})
 	}
 	drops := func() float64 {
 		var sum float64
 		for _, n := range d.Nodes {
-			sum += metricSum(t, n.Registry(), "validator_p2p_gossip_dropped_total", p2p.TopicJobs, "")
-			sum += metricSum(t, n.Registry(), "validator_p2p_messages_total", p2p.TopicJobs, p2p.ReasonRateLimited)
+			sum += metricValue(t, n.Registry(), "validator_p2p_gossip_dropped_total", map[string]string{"topic": p2p.TopicJobs})
+			sum += metricValue(t, n.Registry(), "validator_p2p_messages_total", map[string]string{"topic": p2p.TopicJobs, "result": p2p.ReasonRateLimited})
 		}
 		return sum
 	}
@@ -127,34 +125,4 @@ func TestBurstThroughAPI(t *testing.T) {
 		}
 	}
 	t.Logf("drops counted on the way (all nodes, topic jobs): %.0f", lost)
-}
-
-// metricSum sums the counter name over series whose topic label is topic and
-// whose other label values include want ("" for all).
-func metricSum(t *testing.T, reg prometheus.Gatherer, name, topic, want string) float64 {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum float64
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			ok, hit := false, want == ""
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "topic" {
-					ok = l.GetValue() == topic
-				} else if l.GetValue() == want {
-					hit = true
-				}
-			}
-			if ok && hit {
-				sum += m.GetCounter().GetValue()
-			}
-		}
-	}
-	return sum
 }

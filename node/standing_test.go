@@ -16,7 +16,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"validator/api"
 	"validator/chain"
@@ -76,32 +75,6 @@ func readyz(t *testing.T, addr string) (int, api.Readiness) {
 	return resp.StatusCode, r
 }
 
-// gathered reads a gauge or counter from reg by name and label value ("" for
-// an unlabelled series).
-func gathered(t *testing.T, reg prometheus.Gatherer, name, label string) float64 {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			if label != "" && (len(m.GetLabel()) == 0 || m.GetLabel()[0].GetValue() != label) {
-				continue
-			}
-			if m.GetCounter() != nil {
-				return m.GetCounter().GetValue()
-			}
-			return m.GetGauge().GetValue()
-		}
-	}
-	t.Fatalf("metric %s{%s} not registered", name, label)
-	return 0
-}
-
 // A validator whose operator sends requestExit while it runs says so in one
 // log line, its /readyz is 503 with the reason, its registration gauge shows
 // it, and it records no offline evidence about the peers that now refuse it.
@@ -144,7 +117,7 @@ func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 		}
 		return true
 	})
-	if got := gathered(t, n.Registry(), "validator_node_registration_state", node.StateActive); got != 1 {
+	if got := metricValue(t, n.Registry(), "validator_node_registration_state", map[string]string{"state": node.StateActive}); got != 1 {
 		t.Fatalf("registration_state{active} = %v before the exit, want 1", got)
 	}
 
@@ -153,7 +126,7 @@ func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What a busy machine may have recorded before the exit is not at issue.
-	offlineBefore := gathered(t, n.Registry(), "validator_liveness_transitions_total", "offline")
+	offlineBefore := metricValue(t, n.Registry(), "validator_liveness_transitions_total", map[string]string{"to": "offline"})
 	offlineLogsBefore := len(logs.lines("validator=0", "peer liveness changed", "to=offline"))
 	if _, err := tx.RequestExit(ctx, self); err != nil {
 		t.Fatal(err)
@@ -169,7 +142,7 @@ func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 		t.Fatalf("/readyz failing = %q, want the exit first", r.Failing)
 	}
 	for st, want := range map[string]float64{node.StateActive: 0, node.StatePending: 0, node.StateExited: 1, node.StateNotRegistered: 0} {
-		if got := gathered(t, n.Registry(), "validator_node_registration_state", st); got != want {
+		if got := metricValue(t, n.Registry(), "validator_node_registration_state", map[string]string{"state": st}); got != want {
 			t.Errorf("registration_state{%s} = %v, want %v", st, got, want)
 		}
 	}
@@ -184,9 +157,9 @@ func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 		return d.Nodes[1].Service().PeerCount() == 1 && d.Nodes[2].Service().PeerCount() == 1
 	})
 	waitFor(t, "probes of the peers to be dropped", func() bool {
-		return gathered(t, n.Registry(), "validator_liveness_observations_dropped_total", "") >= 2*2*offlineAfter
+		return metricValue(t, n.Registry(), "validator_liveness_observations_dropped_total", nil) >= 2*2*offlineAfter
 	})
-	if got := gathered(t, n.Registry(), "validator_liveness_transitions_total", "offline") - offlineBefore; got != 0 {
+	if got := metricValue(t, n.Registry(), "validator_liveness_transitions_total", map[string]string{"to": "offline"}) - offlineBefore; got != 0 {
 		t.Errorf("the exited node recorded %v offline transitions about its peers", got)
 	}
 	for id, st := range n.Recorder().States() {
@@ -358,7 +331,7 @@ func TestPendingRegistrationBecomesActive(t *testing.T) {
 	waitFor(t, "the activation to be logged", func() bool {
 		return len(s.logs.lines("level=INFO", `msg="this node is now active in the registry"`)) == 1
 	})
-	if got := gathered(t, s.n.Registry(), "validator_node_registration_state", node.StateActive); got != 1 {
+	if got := metricValue(t, s.n.Registry(), "validator_node_registration_state", map[string]string{"state": node.StateActive}); got != 1 {
 		t.Errorf("registration_state{active} = %v, want 1", got)
 	}
 }

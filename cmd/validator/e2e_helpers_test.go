@@ -183,8 +183,14 @@ type e2eProc struct {
 // are logged.
 func e2eStart(t *testing.T, name string, env []string, args ...string) *e2eProc {
 	t.Helper()
-	p := &e2eProc{name: name, args: args, done: make(chan struct{})}
-	p.cmd = exec.Command(e2eBinary(t), args...)
+	return e2eLaunch(t, name, exec.Command(e2eBinary(t), args...), env, args)
+}
+
+// e2eLaunch starts cmd (the binary with args, perhaps wrapped, as in a
+// network namespace) as e2eStart does.
+func e2eLaunch(t *testing.T, name string, cmd *exec.Cmd, env, args []string) *e2eProc {
+	t.Helper()
+	p := &e2eProc{name: name, args: args, cmd: cmd, done: make(chan struct{})}
 	p.cmd.Env = e2eEnv(env...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	if err := p.cmd.Start(); err != nil {

@@ -186,26 +186,7 @@ func (nt *nsNet) startWith(t *testing.T, v *nsValidator, sets ...string) {
 	for _, s := range sets {
 		args = append(args, "--set", s)
 	}
-	p := &e2eProc{name: fmt.Sprintf("validator %d (%s)", v.i, v.addr), args: args, done: make(chan struct{})}
-	p.cmd = nt.lab.Command(v.i, e2eBinary(t), args...)
-	p.cmd.Env = e2eEnv()
-	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", p.name, err)
-	}
-	go func() {
-		p.waitErr = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		if !p.exited() {
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("%s %s\n--- stderr (tail):\n%s", p.name, p.state(), e2eTail(p.stderr.String(), 40))
-		}
-	})
+	p := e2eLaunch(t, fmt.Sprintf("validator %d (%s)", v.i, v.addr), nt.lab.Command(v.i, e2eBinary(t), args...), nil, args)
 	v.proc = p
 }
 
