@@ -125,7 +125,7 @@ func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *p
 			results[ReasonRateLimited].Inc()
 			return pubsub.ValidationIgnore
 		}
-		v := s.verify(name, msg.Data)
+		v := s.verify(name, msg.Data, false)
 		s.m.validation.Observe(time.Since(start).Seconds())
 		results[v.Reason].Inc()
 		switch v.Result {
@@ -153,7 +153,7 @@ func (s *Service) acceptLocal(name string, msg *pubsub.Message) pubsub.Validatio
 	if v, ok := msg.ValidatorData.(*verified); ok && v.Result == Accept {
 		return pubsub.ValidationAccept
 	}
-	v := s.verify(name, msg.Data)
+	v := s.verify(name, msg.Data, false)
 	if v.Result != Accept {
 		return pubsub.ValidationReject
 	}
@@ -162,9 +162,14 @@ func (s *Service) acceptLocal(name string, msg *pubsub.Message) pubsub.Validatio
 }
 
 // verify runs the checks every peer runs on a message of topic name: the
-// Validator's pipeline, then the payload check of topics that have one.
-func (s *Service) verify(name string, data []byte) verified {
-	v := verified{Verdict: s.val.Validate(name, data)}
+// Validator's pipeline, then the payload check of topics that have one. own
+// is an envelope this node has just signed, whose signature is not checked.
+func (s *Service) verify(name string, data []byte, own bool) verified {
+	verdict := s.val.Validate
+	if own {
+		verdict = s.val.validateOwn
+	}
+	v := verified{Verdict: verdict(name, data)}
 	if v.Result == Accept && name == TopicHeartbeats {
 		if hb, addrs, err := decodeHeartbeat(v.Envelope.Payload); err != nil {
 			v.Verdict = Verdict{Result: Reject, Reason: reasonBadHeartbeat, Envelope: v.Envelope}
@@ -231,7 +236,7 @@ func (s *Service) Publish(ctx context.Context, topic string, payload []byte) err
 		return fmt.Errorf("publish on %s: a payload of %d bytes makes an envelope of %d bytes; the topic's cap is %d bytes (a payload of at most %d): %w",
 			topic, len(payload), len(data), max, max-(len(data)-len(payload)), ErrTooLarge)
 	}
-	v := s.verify(topic, data)
+	v := s.verify(topic, data, true)
 	if reason, err := s.ownVerdict(topic, v); err != nil {
 		if reason != "" {
 			s.m.refused.WithLabelValues(topic, reason).Inc()

@@ -243,6 +243,17 @@ func (v *Validator) MaxSize(topic string) int {
 // the ~60 µs signature recovery is last, so cheap checks shed bad traffic
 // first.
 func (v *Validator) Validate(topic string, data []byte) Verdict {
+	return v.validate(topic, data, true)
+}
+
+// validateOwn runs every check but the signature on an envelope this node
+// has just signed itself: ~50 µs of signature recovery saved on every
+// publish, the signature being ours by construction.
+func (v *Validator) validateOwn(topic string, data []byte) Verdict {
+	return v.validate(topic, data, false)
+}
+
+func (v *Validator) validate(topic string, data []byte, checkSignature bool) Verdict {
 	if len(data) > v.MaxSize(topic) {
 		return Verdict{Result: Ignore, Reason: ReasonOversized}
 	}
@@ -273,7 +284,7 @@ func (v *Validator) Validate(topic string, data []byte) Verdict {
 	if v.coordinatorOnly[topic] && !m.Coordinator {
 		return refuse(Ignore, ReasonNotCoordinator)
 	}
-	if e.Verify() != nil {
+	if checkSignature && e.Verify() != nil {
 		return refuse(Reject, ReasonBadSignature)
 	}
 	return Verdict{Result: Accept, Reason: ReasonOK, Envelope: e, Sender: m}
