@@ -652,10 +652,7 @@ func (s *Service) discover() {
 		if m.PeerID == s.id.PeerID || s.host.Network().Connectedness(m.PeerID) == network.Connected {
 			continue
 		}
-		s.mu.Lock()
-		_, banned := s.banned[m.PeerID]
-		s.mu.Unlock()
-		if !banned {
+		if !s.isBanned(m.PeerID) { // an expired ban no longer counts
 			candidates = append(candidates, m)
 		}
 	}
