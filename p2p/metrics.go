@@ -19,6 +19,7 @@ type metrics struct {
 	addrBook     prometheus.Gauge
 	addrExpired  prometheus.Counter
 	idleClosed   prometheus.Counter
+	probeCloses  prometheus.Counter
 	observations *prometheus.CounterVec
 	rtt          prometheus.Histogram
 	dropped      *prometheus.CounterVec
@@ -71,6 +72,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}),
 		idleClosed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "validator_p2p_idle_closed_total", Help: "Connections closed after idle_timeout without streams.",
+		}),
+		probeCloses: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "validator_p2p_probe_connections_closed_total", Help: "Connections a liveness probe dialled and closed after it, the node having its target of peers without them.",
 		}),
 		observations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "validator_p2p_pings_total", Help: "Liveness probes of registered peers, by result (answered, miss, unreachable).",
@@ -131,7 +135,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.peers, m.gated, m.handshakes, m.dials, m.messages, m.validation, m.published, m.bytesIn, m.bytesOut, m.addrBook, m.addrExpired, m.idleClosed, m.observations, m.rtt, m.unauthRefused, m.unauthPending, m.dropped, m.refused} {
+	for _, c := range []prometheus.Collector{m.peers, m.gated, m.handshakes, m.dials, m.messages, m.validation, m.published, m.bytesIn, m.bytesOut, m.addrBook, m.addrExpired, m.idleClosed, m.probeCloses, m.observations, m.rtt, m.unauthRefused, m.unauthPending, m.dropped, m.refused} {
 		if err := reg.Register(c); err != nil {
 			return nil, errors.Join(errors.New("register p2p metrics"), err)
 		}

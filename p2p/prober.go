@@ -140,6 +140,12 @@ func (o Observation) kind() string {
 func (s *Service) probe(m Member) (Observation, bool) {
 	o := Observation{PeerID: m.PeerID, NodeID: m.ID}
 	if s.host.Network().Connectedness(m.PeerID) != network.Connected {
+		// A connection made only for the probe is closed after it once this
+		// node has its target of peers: kept, every node's probes would add
+		// a connection per dial until the connection manager's grace period
+		// ran out, and at 100 nodes the graph was nearly complete (each node
+		// pinging, gossiping to and exchanging IHAVEs with ~80 peers).
+		defer s.closeProbeConn(m.PeerID)
 		if s.isBanned(m.PeerID) {
 			s.sc.skipped.WithLabelValues(skipBanned).Inc()
 			return o, false
@@ -180,6 +186,18 @@ func (s *Service) probe(m Member) (Observation, bool) {
 	}
 	o.RTT = res.RTT
 	return o, true
+}
+
+// closeProbeConn closes the connection a probe dialled when this node has
+// more than its target of registered peers without it.
+func (s *Service) closeProbeConn(p peer.ID) {
+	if s.ctx.Err() != nil || s.host.Network().Connectedness(p) != network.Connected {
+		return
+	}
+	if s.PeerCount() > s.cfg.TargetPeers {
+		s.m.probeCloses.Inc()
+		_ = s.host.Network().ClosePeer(p)
+	}
 }
 
 // probeSkipReason says why a failed probe dial never reached the peer, or ""

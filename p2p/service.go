@@ -23,6 +23,7 @@ import (
 	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
 	yamux "github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
+	"github.com/libp2p/go-libp2p/p2p/protocol/ping"
 	noise "github.com/libp2p/go-libp2p/p2p/security/noise"
 	libp2pquic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
@@ -64,6 +65,8 @@ type Service struct {
 	wg     sync.WaitGroup
 	kick   chan struct{}
 	hbKick chan struct{}
+	// servesPing: the service registered the ping handler on an injected host.
+	servesPing bool
 	// probeCursor: the node ID the last probe round's dials stopped at
 	// (p2p/prober.go); only the prober loop touches it.
 	probeCursor common.Address
@@ -188,6 +191,13 @@ func (s *Service) buildHost() error {
 		// the notifiee's Connected.
 		s.host = s.cfg.Host
 		s.host.Network().Notify(cm.Notifee())
+		// The prober's pings need an answer: the daemon's host answers them
+		// (libp2p.Ping), an injected one (mocknet's) may not, and every probe
+		// of it would be a miss.
+		if !slices.Contains(s.host.Mux().Protocols(), ping.ID) {
+			ping.NewPingService(s.host)
+			s.servesPing = true
+		}
 		return nil
 	}
 	limits := rcmgr.DefaultLimits.AutoScale().ToPartialLimitConfig()
@@ -349,6 +359,9 @@ func (s *Service) closeHost() error {
 	s.host.Network().StopNotify(s.nf)
 	s.host.Network().StopNotify(s.cm.Notifee())
 	s.host.RemoveStreamHandler(s.statusRR().ID)
+	if s.servesPing {
+		s.host.RemoveStreamHandler(ping.ID)
+	}
 	return nil
 }
 
