@@ -40,6 +40,7 @@ func (s *sim) runBaseline(ctx context.Context, res *Result, publishers []int, ed
 	traffic := &Traffic{}
 	topicName := p2p.TopicName(netName, p2p.TopicJobs)
 	hosts := make([]host.Host, cfg.N)
+	byPeer := map[string]int{}
 	for i := range cfg.N {
 		id, err := p2p.NewIdentity(nodeKey(cfg.Seed, i))
 		if err != nil {
@@ -50,8 +51,9 @@ func (s *sim) runBaseline(ctx context.Context, res *Result, publishers []int, ed
 			return err
 		}
 		hosts[i] = h
+		byPeer[string(id.PeerID)] = i
 	}
-	if err := linkAll(mn, hosts, s.geo, cfg.Bandwidth); err != nil {
+	if err := linkAll(mn, hosts); err != nil {
 		return err
 	}
 	runCtx, cancel := context.WithCancel(ctx)
@@ -61,7 +63,7 @@ func (s *sim) runBaseline(ctx context.Context, res *Result, publishers []int, ed
 	rec := newRecorder()
 	topics := make([]*pubsub.Topic, cfg.N)
 	for i := range cfg.N {
-		ps, err := pubsub.NewGossipSub(runCtx, &countingHost{Host: hosts[i], t: traffic, topic: topicName},
+		ps, err := pubsub.NewGossipSub(runCtx, &countingHost{Host: hosts[i], t: traffic, topic: topicName, link: s.linkFrom(i, byPeer)},
 			pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign), pubsub.WithNoAuthor(),
 			pubsub.WithMessageIdFn(func(m *pb.Message) string { return p2p.MessageID(m.Data) }),
 			pubsub.WithMaxMessageSize(1<<20),
@@ -108,7 +110,7 @@ func (s *sim) runBaseline(ctx context.Context, res *Result, publishers []int, ed
 	bs.IdleCPUPerNodeSecond = idleCPU(window, cfg.N)
 	tr0, c0 := traffic.Snapshot(), cpuTime()
 	ids := s.schedule(runCtx, rec, publishers, cfg.Messages, cfg.Rate, pub, cfg.N)
-	bs.fill(s.measure(rec, ids, func(int) bool { return true }, cfg.N), traffic.Snapshot().Sub(tr0), cpuTime()-c0, window, cfg)
+	bs.fill(s.measure(rec, ids, all, cfg.N), traffic.Snapshot().Sub(tr0), cpuTime()-c0, window, cfg)
 	bs.HeapPerNodeBytes = heapPerNode(cfg.N)
 	res.Baseline = bs
 	s.log("baseline: delivery %.4f p50 %.0fms p99 %.0fms", bs.Delivery.Ratio, bs.Delivery.P50, bs.Delivery.P99)

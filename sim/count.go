@@ -1,12 +1,16 @@
 package sim
 
 import (
+	"context"
 	"encoding/binary"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -45,19 +49,61 @@ type countingHost struct {
 	host.Host
 	t     *Traffic
 	topic string
+	// link is the one-way delay and bandwidth (bytes/s, 0: unlimited) of the
+	// link to a peer; every stream's writes go through it (wire.go), and a
+	// dial waits one round trip of it.
+	link  func(peer.ID) (time.Duration, float64)
+	wires sync.Map // peer.ID -> *wire: this host's direction of each link
 }
 
 func isGossip(pid protocol.ID) bool {
 	return strings.HasPrefix(string(pid), "/meshsub/") || strings.HasPrefix(string(pid), "/floodsub/")
 }
 
-func (h *countingHost) SetStreamHandler(pid protocol.ID, handler network.StreamHandler) {
-	if !isGossip(pid) {
-		h.Host.SetStreamHandler(pid, handler)
-		return
+// Connect waits out the connection set-up a real dial costs before mocknet
+// connects at once: one round trip (a QUIC handshake; TCP with Noise takes
+// two). Every dial of the service, its DHT and its prober goes through here.
+func (h *countingHost) Connect(ctx context.Context, ai peer.AddrInfo) error {
+	if h.Host.Network().Connectedness(ai.ID) != network.Connected {
+		d, _ := h.link(ai.ID)
+		t := time.NewTimer(2 * d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
 	}
+	return h.Host.Connect(ctx, ai)
+}
+
+// delayed puts a stream's writes on the link to its peer.
+func (h *countingHost) delayed(s network.Stream) network.Stream {
+	p := s.Conn().RemotePeer()
+	w, _ := h.wires.LoadOrStore(p, &wire{})
+	return newDelayedStream(s, w.(*wire),
+		func() time.Duration { d, _ := h.link(p); return d },
+		func() float64 { _, b := h.link(p); return b })
+}
+
+func (h *countingHost) NewStream(ctx context.Context, p peer.ID, pids ...protocol.ID) (network.Stream, error) {
+	s, err := h.Host.NewStream(ctx, p, pids...)
+	if err != nil {
+		return nil, err
+	}
+	return h.delayed(s), nil
+}
+
+// SetStreamHandler delays the handler's writes too, and counts what
+// gossipsub's handlers read.
+func (h *countingHost) SetStreamHandler(pid protocol.ID, handler network.StreamHandler) {
+	gossip := isGossip(pid)
 	h.Host.SetStreamHandler(pid, func(s network.Stream) {
-		handler(&countedStream{Stream: s, t: h.t, topic: h.topic})
+		s = h.delayed(s)
+		if gossip {
+			s = &countedStream{Stream: s, t: h.t, topic: h.topic}
+		}
+		handler(s)
 	})
 }
 

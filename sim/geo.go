@@ -3,6 +3,7 @@ package sim
 import (
 	"container/heap"
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
@@ -44,8 +45,11 @@ var oneWay = [numRegions][numRegions]float64{
 // delay of every link.
 type Geo struct {
 	Region []Region
+	mu     sync.RWMutex // links change during a run (a slow region)
 	// lat[i][j] is the one-way delay of the link i–j (symmetric).
 	lat [][]time.Duration
+	// slow[i] divides the bandwidth of node i's links (1: as configured).
+	slow []float64
 }
 
 // NewGeo assigns n nodes to regions and draws each link's delay: the regions'
@@ -53,8 +57,9 @@ type Geo struct {
 // link; see docs/architecture.md, "Simulation").
 func NewGeo(n int, seed uint64, jitter float64) *Geo {
 	rng := rand.New(rand.NewPCG(seed, 0x6e0))
-	g := &Geo{Region: make([]Region, n), lat: make([][]time.Duration, n)}
+	g := &Geo{Region: make([]Region, n), lat: make([][]time.Duration, n), slow: make([]float64, n)}
 	for i := range n {
+		g.slow[i] = 1
 		g.Region[i] = Region(rng.IntN(int(numRegions)))
 		g.lat[i] = make([]time.Duration, n)
 	}
@@ -69,22 +74,36 @@ func NewGeo(n int, seed uint64, jitter float64) *Geo {
 }
 
 // Latency is the one-way delay of the link i–j.
-func (g *Geo) Latency(i, j int) time.Duration { return g.lat[i][j] }
+func (g *Geo) Latency(i, j int) time.Duration {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.lat[i][j]
+}
 
-// Scale multiplies the delay of every link of the nodes in r by f (a slow
-// region); it returns the pairs changed.
-func (g *Geo) Scale(r Region, f float64) [][2]int {
-	var out [][2]int
+// Link is the one-way delay and bandwidth of the link i–j, for links of
+// bandwidth base.
+func (g *Geo) Link(i, j int, base float64) (time.Duration, float64) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.lat[i][j], base / max(g.slow[i], g.slow[j])
+}
+
+// Scale makes every link of the nodes in r f times slower: f times the
+// delay, a f-th of the bandwidth (a slow region); 1/f undoes it.
+func (g *Geo) Scale(r Region, f float64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	for i := range g.lat {
+		if g.Region[i] == r {
+			g.slow[i] *= f
+		}
 		for j := i + 1; j < len(g.lat); j++ {
 			if g.Region[i] == r || g.Region[j] == r {
 				d := time.Duration(float64(g.lat[i][j]) * f)
 				g.lat[i][j], g.lat[j][i] = d, d
-				out = append(out, [2]int{i, j})
 			}
 		}
 	}
-	return out
 }
 
 // ShortestPaths is the least total delay from src to every node over the
@@ -92,6 +111,8 @@ func (g *Geo) Scale(r Region, f float64) [][2]int {
 // deliver a message from src faster: it is the bound propagation is measured
 // against.
 func (g *Geo) ShortestPaths(src int) []time.Duration {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
 	n := len(g.lat)
 	dist := make([]time.Duration, n)
 	for i := range dist {

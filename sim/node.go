@@ -184,19 +184,120 @@ func (f *flooder) flood(ctx context.Context, rate int) {
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-// linkAll links every pair of hosts with the model's delay and bandwidth.
-func linkAll(mn mocknet.Mocknet, hosts []host.Host, g *Geo, bandwidth float64) error {
+// linkAll links every pair of hosts. The links carry no delay of mocknet's:
+// the model's delay and bandwidth are applied to every stream (wire.go).
+func linkAll(mn mocknet.Mocknet, hosts []host.Host) error {
 	for i := range hosts {
 		for j := i + 1; j < len(hosts); j++ {
-			if hosts[i] == nil || hosts[j] == nil {
-				continue
-			}
-			l, err := mn.LinkPeers(hosts[i].ID(), hosts[j].ID())
-			if err != nil {
+			if _, err := mn.LinkPeers(hosts[i].ID(), hosts[j].ID()); err != nil {
 				return fmt.Errorf("link %d-%d: %w", i, j, err)
 			}
-			l.SetOptions(mocknet.LinkOptions{Latency: g.Latency(i, j), Bandwidth: bandwidth})
 		}
 	}
 	return nil
+}
+
+// linkFrom is the link function of node i's countingHost: the model's link
+// to the peer (byPeer maps peer IDs to node indexes).
+func (s *sim) linkFrom(i int, byPeer map[string]int) func(peer.ID) (time.Duration, float64) {
+	return func(p peer.ID) (time.Duration, float64) {
+		if j, ok := byPeer[string(p)]; ok {
+			return s.geo.Link(i, j, s.cfg.Bandwidth)
+		}
+		return 0, 0
+	}
+}
+
+// vnet is the validator network of a run: the hosts, their links and the
+// services on them, which scripted events take down and bring back.
+type vnet struct {
+	s       *sim
+	mn      mocknet.Mocknet
+	traffic *Traffic
+	topic   string
+	members *p2p.StaticMembership
+	hosts   []host.Host
+	ids     []p2p.Identity
+	byPeer  map[string]int // peer ID to node index; written before any node starts
+	rec     *recorder
+	ctx     context.Context
+	wg      sync.WaitGroup
+	nodes   []*node
+	rejects atomic.Int64 // messages rejected by validation, network-wide
+}
+
+// newService builds node i's p2p service on its host (at the start, and again
+// when a node that left comes back, as a restarted daemon would) and
+// subscribes it to the measured topic; it does not start it.
+func (v *vnet) newService(i int) error {
+	cfg := v.s.cfg
+	n := v.nodes[i]
+	pc := p2p.DefaultConfig(netName)
+	pc.Host = v.counted(i)
+	pc.TargetPeers = cfg.TargetPeers
+	pc.PingInterval = cfg.PingInterval
+	pc.HeartbeatInterval = cfg.HeartbeatInterval
+	pc.Logger = discardLogger()
+	n.rep.configure(&pc)
+	onRejected := pc.OnRejected
+	pc.OnRejected = func(p peer.ID) { v.rejects.Add(1); onRejected(p) }
+	svc, err := p2p.New(v.ids[i], v.members, pc)
+	if err != nil {
+		return fmt.Errorf("node %d: %w", i, err)
+	}
+	sub, err := svc.Subscribe(p2p.TopicJobs)
+	if err != nil {
+		_ = svc.Close()
+		return err
+	}
+	n.svc = svc
+	n.online.Store(true)
+	v.wg.Add(1)
+	go func() {
+		defer v.wg.Done()
+		for {
+			m, err := sub.Next(v.ctx)
+			if err != nil {
+				return
+			}
+			v.rec.received(i, m.Payload, time.Now())
+		}
+	}()
+	return nil
+}
+
+// counted is node i's host as its service sees it: every stream over the
+// geographic model's links (wire.go), what gossipsub reads counted.
+func (v *vnet) counted(i int) *countingHost {
+	return &countingHost{Host: v.hosts[i], t: v.traffic, topic: v.topic, link: v.s.linkFrom(i, v.byPeer)}
+}
+
+// leave takes node i off the network: its service stops and every link of
+// its host is cut (a crashed or stopped daemon).
+func (v *vnet) leave(i int) {
+	n := v.nodes[i]
+	n.online.Store(false)
+	_ = n.svc.Close()
+	for j, h := range v.hosts {
+		if j != i {
+			_ = v.mn.UnlinkPeers(v.hosts[i].ID(), h.ID())
+			_ = v.mn.DisconnectPeers(v.hosts[i].ID(), h.ID())
+		}
+	}
+}
+
+// join brings node i back: its links again, and a new service started.
+func (v *vnet) join(i int) error {
+	for j, h := range v.hosts {
+		if j == i {
+			continue
+		}
+		if _, err := v.mn.LinkPeers(v.hosts[i].ID(), h.ID()); err != nil {
+			return fmt.Errorf("link %d-%d: %w", i, j, err)
+		}
+	}
+	if err := v.newService(i); err != nil {
+		return err
+	}
+	return v.nodes[i].svc.Start()
 }

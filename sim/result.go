@@ -14,12 +14,21 @@ type Result struct {
 	Regions map[string]int `json:"regions"`
 	// ColdStartSeconds: from starting every node until every node has at
 	// least gossipsub's D (6) registered peers.
-	ColdStartSeconds float64          `json:"cold_start_seconds"`
-	Validator        Side             `json:"validator"`
-	Baseline         *Side            `json:"baseline,omitempty"`
-	Flood            *FloodResult     `json:"flood,omitempty"`
-	Partition        *PartitionResult `json:"partition,omitempty"`
-	WallSeconds      float64          `json:"wall_seconds"`
+	ColdStartSeconds float64 `json:"cold_start_seconds"`
+	// ColdStartGossipSeconds: from starting every node until a message (one
+	// is published every 100 ms from a node picked at random) has reached
+	// every node.
+	ColdStartGossipSeconds float64          `json:"cold_start_gossip_seconds"`
+	Validator              Side             `json:"validator"`
+	Baseline               *Side            `json:"baseline,omitempty"`
+	Flood                  *FloodResult     `json:"flood,omitempty"`
+	Partition              *PartitionResult `json:"partition,omitempty"`
+	Slow                   *SlowResult      `json:"slow_region,omitempty"`
+	Churn                  *ChurnResult     `json:"churn,omitempty"`
+	// SimulatedSeconds is the run's length in simulated time, WallSeconds
+	// what it took the machine.
+	SimulatedSeconds float64 `json:"simulated_seconds"`
+	WallSeconds      float64 `json:"wall_seconds"`
 }
 
 // Side is one network's figures for the quiet message schedule.
@@ -142,7 +151,7 @@ func (r *Result) Print(w io.Writer) {
 	row("heap/node (KiB)", func(s Side) float64 { return s.HeapPerNodeBytes / 1024 }, "%.0f")
 	row("connections", func(s Side) float64 { return float64(s.Edges) }, "%.0f")
 	tw.Flush()
-	fmt.Fprintf(w, "cold start (every node >= 6 peers): %.2f s\n", r.ColdStartSeconds)
+	fmt.Fprintf(w, "cold start: every node >= 6 peers after %.2f s; a message reached every node %.2f s after the start\n", r.ColdStartSeconds, r.ColdStartGossipSeconds)
 	if f := r.Flood; f != nil {
 		fmt.Fprintf(w, "flood: %d invalid msgs at %d/s to %d neighbours; every neighbour graylisted it: %v after %.2f s; then %.1f rejected/s network-wide, %d of %d graylisting it at the end; honest delivery during it %.4f (p99 %.0f ms); CPU/node %.2f ms/s\n",
 			f.Sent, f.Rate, f.Neighbours, f.CutOff, f.CutOffSeconds, f.RejectedPerSecondAfter, f.Graylisted, f.Neighbours, f.HonestDelivery.Ratio, f.HonestDelivery.P99, f.CPUPerNodeSecond*1e3)
@@ -151,5 +160,13 @@ func (r *Result) Print(w io.Writer) {
 		fmt.Fprintf(w, "partition %d | %d for %.0f s: healed %v, a message from A reached all of B %.2f s after the heal\n",
 			p.SideA, p.SideB, p.ForSeconds, p.Healed, p.HealSeconds)
 	}
-	fmt.Fprintf(w, "wall time %.1f s\n", r.WallSeconds)
+	if sr := r.Slow; sr != nil {
+		fmt.Fprintf(w, "slow region %s (%d nodes, links %.0fx slower): delivery %.4f; in it p99 %.0f ms (bound %.0f ms), elsewhere p99 %.0f ms (bound %.0f ms)\n",
+			sr.Region, sr.Nodes, sr.Factor, sr.Delivery.Ratio, sr.InRegion.P99, sr.InRegion.BoundP99, sr.Others.P99, sr.Others.BoundP99)
+	}
+	if c := r.Churn; c != nil {
+		fmt.Fprintf(w, "churn %.0f%%/min for %.0f s (down %.0f s each): %d left, %d of them exited the registry, %d came back; delivery %.4f to nodes online for a message's %.0f s lifetime (%d of %d), p99 %.0f ms\n",
+			c.PerMinute*100, c.ForSeconds, c.DownSeconds, c.Leaves, c.Exits, c.Joins, c.Delivery.Ratio, c.LifetimeSeconds, c.Delivery.Delivered, c.Delivery.Expected, c.Delivery.P99)
+	}
+	fmt.Fprintf(w, "simulated %.1f s in %.1f s of wall time\n", r.SimulatedSeconds, r.WallSeconds)
 }

@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
-	"github.com/libp2p/go-libp2p/core/peer"
 	mocknet "github.com/libp2p/go-libp2p/p2p/net/mock"
 
 	"validator/p2p"
@@ -61,6 +60,16 @@ type Config struct {
 	// Partition splits the Americas from the rest for PartitionFor, then heals.
 	Partition    bool
 	PartitionFor time.Duration
+	// SlowRegion makes every link of ap-southeast SlowFactor times slower
+	// (delay up, bandwidth down) for a run of the message schedule.
+	SlowRegion bool
+	SlowFactor float64
+	// Churn is the share of nodes that leave per minute during ChurnFor, each
+	// down for ChurnDown (0: no churn phase); every third also exits the
+	// registry and registers again when it comes back.
+	Churn     float64
+	ChurnFor  time.Duration
+	ChurnDown time.Duration
 	// Baseline runs the same schedule on plain gossipsub afterwards.
 	Baseline bool
 	// Log receives progress lines (nil: none).
@@ -74,7 +83,10 @@ func DefaultConfig(n int) Config {
 		Jitter: 0.1, Bandwidth: 12.5e6, TargetPeers: 16,
 		PingInterval: 10 * time.Second, HeartbeatInterval: 10 * time.Second,
 		Settle: 3 * time.Second, Drain: 3 * time.Second,
-		Flood: true, FloodRate: 50, Partition: true, PartitionFor: 5 * time.Second, Baseline: true,
+		Flood: true, FloodRate: 50, Partition: true, PartitionFor: 5 * time.Second,
+		SlowRegion: true, SlowFactor: 3,
+		Churn: 0.10, ChurnFor: time.Minute, ChurnDown: 20 * time.Second,
+		Baseline: true,
 	}
 }
 
@@ -119,7 +131,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 	}
-	res.WallSeconds = time.Since(s.start).Seconds()
+	res.SimulatedSeconds = time.Since(s.start).Seconds()
 	return res, nil
 }
 
@@ -224,8 +236,9 @@ func (s *sim) schedule(ctx context.Context, rec *recorder, publishers []int, cou
 	return ids
 }
 
-// measure computes delivery and propagation of ids to the nodes online says.
-func (s *sim) measure(rec *recorder, ids []uint32, online func(node int) bool, n int) Delivery {
+// measure computes delivery and propagation of ids to the nodes online says
+// should have each (all: every node, for every message).
+func (s *sim) measure(rec *recorder, ids []uint32, online func(m *msgRec, node int) bool, n int) Delivery {
 	var d Delivery
 	var lat, bound []float64
 	dists := map[int][]time.Duration{}
@@ -237,7 +250,7 @@ func (s *sim) measure(rec *recorder, ids []uint32, online func(node int) bool, n
 			dists[m.from] = dist
 		}
 		for j := range n {
-			if j == m.from || !online(j) {
+			if j == m.from || !online(m, j) {
 				continue
 			}
 			d.Expected++
@@ -285,6 +298,7 @@ func (s *sim) runValidator(ctx context.Context, res *Result, publishers []int) (
 	total := len(s.geo.Region)
 	hosts := make([]host.Host, total)
 	ids := make([]p2p.Identity, total)
+	byPeer := map[string]int{} // peer ID to node index, filled before any node starts
 	for i := range total {
 		id, err := p2p.NewIdentity(nodeKey(cfg.Seed, i))
 		if err != nil {
@@ -295,66 +309,40 @@ func (s *sim) runValidator(ctx context.Context, res *Result, publishers []int) (
 			return nil, fmt.Errorf("mocknet peer %d: %w", i, err)
 		}
 		ids[i], hosts[i] = id, h
+		byPeer[string(id.PeerID)] = i
 		members.Put(p2p.Member{ID: id.NodeID, PeerID: id.PeerID, Addrs: h.Addrs()})
 	}
-	if err := linkAll(mn, hosts, s.geo, cfg.Bandwidth); err != nil {
+	if err := linkAll(mn, hosts); err != nil {
 		return nil, err
 	}
 	s.log("validator network: %d hosts linked", total)
 	rec := newRecorder()
-	var rejects atomic.Int64 // messages rejected by validation, network-wide
-	nodes := make([]*node, cfg.N)
-	byPeer := map[string]int{}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	defer wg.Wait()
+	v := &vnet{s: s, mn: mn, traffic: traffic, topic: topic, members: members, hosts: hosts, ids: ids, byPeer: byPeer, rec: rec, ctx: runCtx, nodes: make([]*node, cfg.N)}
+	defer v.wg.Wait()
 	for i := range cfg.N {
-		pc := p2p.DefaultConfig(netName)
-		pc.Host = &countingHost{Host: hosts[i], t: traffic, topic: topic}
-		pc.TargetPeers = cfg.TargetPeers
-		pc.PingInterval = cfg.PingInterval
-		pc.HeartbeatInterval = cfg.HeartbeatInterval
-		pc.Logger = discardLogger()
-		n := &node{i: i, id: ids[i], host: hosts[i], rep: newReputation(members)}
-		n.rep.configure(&pc)
-		onRejected := pc.OnRejected
-		pc.OnRejected = func(p peer.ID) { rejects.Add(1); onRejected(p) }
-		svc, err := p2p.New(ids[i], members, pc)
-		if err != nil {
-			return nil, fmt.Errorf("node %d: %w", i, err)
-		}
-		n.svc = svc
-		n.online.Store(true)
-		nodes[i] = n
-		byPeer[string(ids[i].PeerID)] = i
-		sub, err := svc.Subscribe(p2p.TopicJobs)
-		if err != nil {
+		v.nodes[i] = &node{i: i, id: ids[i], host: hosts[i], rep: newReputation(members)}
+		if err := v.newService(i); err != nil {
 			return nil, err
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				m, err := sub.Next(runCtx)
-				if err != nil {
-					return
-				}
-				rec.received(i, m.Payload, time.Now())
-			}
-		}()
 	}
+	nodes := v.nodes
+	rejects := &v.rejects
+	wg := &v.wg
 	defer func() {
 		cancel()
 		for _, n := range nodes {
-			_ = n.svc.Close()
+			if n.svc != nil {
+				_ = n.svc.Close()
+			}
 		}
 	}()
 	var fl *flooder
 	if cfg.Flood {
 		i := cfg.N
 		pc := p2p.DefaultConfig(netName)
-		f, err := newFlooder(runCtx, i, ids[i], hosts[i], pc)
+		f, err := newFlooder(runCtx, i, ids[i], v.counted(i), pc)
 		if err != nil {
 			return nil, err
 		}
@@ -378,38 +366,47 @@ func (s *sim) runValidator(ctx context.Context, res *Result, publishers []int) (
 		}
 	}()
 
-	// Cold start: every node has at least D (6) registered peers.
+	// Cold start: from starting every node until every node has at least D
+	// (6) registered peers, and until gossip reaches every node: a node
+	// picked at random publishes a probe every 100 ms from the start, and the
+	// network has converged when the first probe has reached every node.
 	t0 := time.Now()
 	for _, n := range nodes {
 		if err := n.svc.Start(); err != nil {
 			return nil, err
 		}
 	}
-	want := min(6, cfg.N-1)
-	for {
-		ok := true
-		for _, n := range nodes {
-			if n.svc.PeerCount() < want {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			res.ColdStartSeconds = time.Since(t0).Seconds()
-			break
-		}
-		if time.Since(t0) > 120*time.Second || ctx.Err() != nil {
-			return nil, fmt.Errorf("cold start: not every node reached %d peers in %s", want, time.Since(t0).Round(time.Millisecond))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	s.log("cold start: every node has >= %d peers after %.2fs", want, res.ColdStartSeconds)
-	time.Sleep(cfg.Settle)
-
 	pub := func(ctx context.Context, i int, payload []byte) error {
 		return nodes[i].svc.Publish(ctx, p2p.TopicJobs, payload)
 	}
-	all := func(int) bool { return true }
+	want := min(6, cfg.N-1)
+	everyone := make([]int, cfg.N)
+	for i := range everyone {
+		everyone[i] = i
+	}
+	var probes []uint32
+	var lastProbe time.Time
+	for res.ColdStartSeconds == 0 || res.ColdStartGossipSeconds == 0 {
+		if res.ColdStartSeconds == 0 && allHavePeers(nodes, want) {
+			res.ColdStartSeconds = time.Since(t0).Seconds()
+			s.log("cold start: every node has >= %d peers after %.2fs", want, res.ColdStartSeconds)
+		}
+		if res.ColdStartGossipSeconds == 0 {
+			if at, ok := s.firstToReach(rec, probes, everyone); ok {
+				res.ColdStartGossipSeconds = at.Sub(t0).Seconds()
+				s.log("cold start: a message reached every node %.2fs after the start", res.ColdStartGossipSeconds)
+			} else if time.Since(lastProbe) >= 100*time.Millisecond {
+				probes = append(probes, s.probe(runCtx, rec, s.rng.IntN(cfg.N), pub))
+				lastProbe = time.Now()
+			}
+		}
+		if time.Since(t0) > 120*time.Second || ctx.Err() != nil {
+			return nil, fmt.Errorf("cold start: not converged in %s (peers %.2fs, gossip %.2fs)", time.Since(t0).Round(time.Millisecond), res.ColdStartSeconds, res.ColdStartGossipSeconds)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(cfg.Settle)
+
 	window := time.Duration(float64(cfg.Messages)/cfg.Rate*float64(time.Second)) + cfg.Drain
 	res.Validator.IdleCPUPerNodeSecond = idleCPU(window, cfg.N)
 	tr0, c0 := traffic.Snapshot(), cpuTime()
@@ -420,7 +417,7 @@ func (s *sim) runValidator(ctx context.Context, res *Result, publishers []int) (
 	var edges [][2]int
 	for i, n := range nodes {
 		for _, p := range n.host.Network().Peers() {
-			if j, ok := byPeer[string(p)]; ok && j > i {
+			if j, ok := byPeer[string(p)]; ok && j > i && j < cfg.N {
 				edges = append(edges, [2]int{i, j})
 			}
 		}
@@ -507,8 +504,68 @@ func (s *sim) runValidator(ctx context.Context, res *Result, publishers []int) (
 		}
 		res.Partition = pr
 	}
+	if cfg.SlowRegion {
+		res.Slow = s.slowRegion(v, publishers, pub)
+	}
+	if cfg.Churn > 0 {
+		cr, err := s.churn(v)
+		if err != nil {
+			return nil, err
+		}
+		res.Churn = cr
+	}
 	return edges, nil
 }
+
+func allHavePeers(nodes []*node, want int) bool {
+	for _, n := range nodes {
+		if n.svc.PeerCount() < want {
+			return false
+		}
+	}
+	return true
+}
+
+// probe publishes one message from node from without waiting for the publish
+// (a node without peers yet may hold it) and returns its ID.
+func (s *sim) probe(ctx context.Context, rec *recorder, from int, pub publishFn) uint32 {
+	id, payload := rec.prepare(from, s.cfg.N, s.cfg.Size)
+	rec.published(id, time.Now())
+	go func() {
+		if err := pub(ctx, from, payload); err != nil && ctx.Err() == nil {
+			s.log("probe from %d: %v", from, err)
+		}
+	}()
+	return id
+}
+
+// firstToReach is when the first of ids to reach every node of to did so
+// (the last of those receipts).
+func (s *sim) firstToReach(rec *recorder, ids []uint32, to []int) (time.Time, bool) {
+	for _, id := range ids {
+		m := rec.get(id)
+		var last int64
+		all := true
+		for _, j := range to {
+			if j == m.from {
+				continue
+			}
+			at := m.recv[j].Load()
+			if at == 0 {
+				all = false
+				break
+			}
+			last = max(last, at)
+		}
+		if all {
+			return time.Unix(0, last), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// all: every node should get every message.
+func all(*msgRec, int) bool { return true }
 
 // idleCPU is the CPU per node per second of the network doing nothing but its
 // background work (gossipsub heartbeats, probes, address heartbeats, DHT).
@@ -555,43 +612,22 @@ func (s *sim) partition(ctx context.Context, mn mocknet.Mocknet, nodes []*node, 
 	healed := time.Now()
 	for _, i := range a {
 		for _, j := range b {
-			l, err := mn.LinkPeers(hosts[i].ID(), hosts[j].ID())
-			if err != nil {
+			if _, err := mn.LinkPeers(hosts[i].ID(), hosts[j].ID()); err != nil {
 				return nil, err
 			}
-			l.SetOptions(mocknet.LinkOptions{Latency: s.geo.Latency(i, j), Bandwidth: cfg.Bandwidth})
 		}
 	}
 	// Probe from a node of side A every 100 ms until one reaches all of B.
 	from := a[s.rng.IntN(len(a))]
 	var probes []uint32
-	inB := map[int]bool{}
-	for _, j := range b {
-		inB[j] = true
-	}
 	for time.Since(healed) < 60*time.Second && ctx.Err() == nil {
-		id, payload := rec.prepare(from, len(nodes), cfg.Size)
-		rec.published(id, time.Now())
-		_ = pub(ctx, from, payload)
-		probes = append(probes, id)
+		probes = append(probes, s.probe(ctx, rec, from, pub))
 		time.Sleep(100 * time.Millisecond)
-		for _, pid := range probes {
-			m := rec.get(pid)
-			var last int64
-			all := true
-			for _, j := range b {
-				if m.recv[j].Load() == 0 {
-					all = false
-					break
-				}
-				last = max(last, m.recv[j].Load())
-			}
-			if all {
-				pr.HealSeconds = time.Duration(last - healed.UnixNano()).Seconds()
-				pr.Healed = true
-				s.log("partition healed: a message from side A reached all of side B %.2fs after the heal", pr.HealSeconds)
-				return pr, nil
-			}
+		if at, ok := s.firstToReach(rec, probes, b); ok {
+			pr.HealSeconds = at.Sub(healed).Seconds()
+			pr.Healed = true
+			s.log("partition healed: a message from side A reached all of side B %.2fs after the heal", pr.HealSeconds)
+			return pr, nil
 		}
 	}
 	return pr, nil

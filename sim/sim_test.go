@@ -1,7 +1,6 @@
 package sim_test
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -19,24 +18,25 @@ var (
 	simJSON = flag.String("sim.json", "", "write TestSimRun's result to this file")
 )
 
-// TestSimSmoke is a quiet 20-node run with a flooder, a partition and the
-// baseline: every online node gets every message, no receipt beats the
-// shortest path (a check of the measurement itself), the flooder is cut off
-// by every neighbour and the partition heals.
+// TestSimSmoke is a 20-node run in virtual time with every scripted event
+// and the baseline: every online node gets every message, no receipt beats
+// the shortest path (a check of the measurement itself), the flooder is cut
+// off by every neighbour, the partition heals, a slow region still gets
+// everything, and under churn the nodes online throughout get at least
+// 99.9 %.
 func TestSimSmoke(t *testing.T) {
 	if testing.Short() {
-		t.Skip("a 20-node simulation (about 20 s)")
+		t.Skip("a 20-node simulation (about 5 s)")
 	}
 	cfg := sim.DefaultConfig(20)
 	cfg.Messages, cfg.Rate, cfg.Publishers = 30, 30, 5
-	cfg.Settle, cfg.Drain = time.Second, time.Second
+	cfg.Settle, cfg.Drain = time.Second, 2*time.Second
 	cfg.PartitionFor = 2 * time.Second
+	cfg.ChurnFor, cfg.Churn, cfg.ChurnDown = 40*time.Second, 0.3, 10*time.Second
 	if testing.Verbose() {
 		cfg.Log = os.Stderr
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	res, err := sim.Run(ctx, cfg)
+	res, err := sim.RunVirtual(t, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +67,12 @@ func TestSimSmoke(t *testing.T) {
 	if p := res.Partition; p == nil || !p.Healed {
 		t.Errorf("the partition did not heal: %+v", p)
 	}
+	if sr := res.Slow; sr == nil || sr.Delivery.Ratio != 1 {
+		t.Errorf("with a slow region, not every message reached every node: %+v", sr)
+	}
+	if c := res.Churn; c == nil || c.Leaves == 0 || c.Joins == 0 || c.Delivery.Ratio < 0.999 {
+		t.Errorf("churn: %+v; want leaves, joins and delivery >= 0.999 to the nodes online throughout", c)
+	}
 }
 
 // TestSimRun runs a simulation of -sim.n nodes (skipped without it):
@@ -79,7 +85,7 @@ func TestSimRun(t *testing.T) {
 	cfg := sim.DefaultConfig(*simN)
 	cfg.Seed, cfg.Messages, cfg.Size = *simSeed, *simMsgs, *simSize
 	cfg.Log = os.Stderr
-	res, err := sim.Run(context.Background(), cfg)
+	res, err := sim.RunVirtual(t, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

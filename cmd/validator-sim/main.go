@@ -7,13 +7,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"runtime/pprof"
+	"testing"
 
 	"validator/sim"
 )
@@ -41,6 +40,11 @@ func run() error {
 	flag.BoolVar(&cfg.Flood, "flood", d.Flood, "add a node flooding invalid messages")
 	flag.BoolVar(&cfg.Partition, "partition", d.Partition, "partition the Americas from the rest, then heal")
 	flag.DurationVar(&cfg.PartitionFor, "partition-for", d.PartitionFor, "partition length")
+	flag.BoolVar(&cfg.SlowRegion, "slow-region", d.SlowRegion, "make ap-southeast's links -slow-factor times slower for a message schedule")
+	flag.Float64Var(&cfg.SlowFactor, "slow-factor", d.SlowFactor, "how much slower the slow region's links are")
+	flag.Float64Var(&cfg.Churn, "churn", d.Churn, "share of nodes leaving per minute in the churn phase (0: none)")
+	flag.DurationVar(&cfg.ChurnFor, "churn-for", d.ChurnFor, "length of the churn phase")
+	flag.DurationVar(&cfg.ChurnDown, "churn-down", d.ChurnDown, "how long each leaving node stays away")
 	flag.BoolVar(&cfg.Baseline, "baseline", d.Baseline, "run the plain-gossipsub baseline")
 	jsonOut := flag.String("json", "", "write the result as JSON to this file")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
@@ -53,8 +57,23 @@ func run() error {
 	if !*quiet {
 		cfg.Log = os.Stderr
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+	// The simulation runs in virtual time (sim.RunVirtual), in a synctest
+	// bubble, which needs a *testing.T: testing.Main makes one, runs it and
+	// exits (0, or 1 on an error; "PASS" is its last line).
+	testing.Main(func(string, string) (bool, error) { return true, nil }, []testing.InternalTest{{
+		Name: "validator-sim",
+		F: func(t *testing.T) {
+			if err := simulate(t, cfg, *jsonOut, *cpuProfile); err != nil {
+				t.Error(err)
+			}
+		},
+	}}, nil, nil)
+	return nil
+}
+
+func simulate(t *testing.T, cfg sim.Config, jsonOut, cpuProfile string) error {
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
 		if err != nil {
 			return err
 		}
@@ -64,20 +83,18 @@ func run() error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	res, err := sim.Run(ctx, cfg)
+	res, err := sim.RunVirtual(t, cfg)
 	if err != nil {
 		return err
 	}
 	res.Print(os.Stdout)
-	if *jsonOut != "" {
+	if jsonOut != "" {
 		b, err := json.MarshalIndent(res, "", "  ")
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(*jsonOut, b, 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", *jsonOut, err)
+		if err := os.WriteFile(jsonOut, b, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", jsonOut, err)
 		}
 	}
 	return nil
