@@ -12,7 +12,9 @@ import (
 	"github.com/ethereum/go-ethereum/rlp"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
 	ma "github.com/multiformats/go-multiaddr"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -50,7 +52,7 @@ func (s *Service) buildGossip() error {
 		pubsub.WithValidateQueueSize(validateQueue),
 	}
 	s.gt = newGossipTracer(s)
-	opts = append(opts, pubsub.WithRawTracer(s.gt))
+	opts = append(opts, pubsub.WithRawTracer(s.gt), pubsub.WithRawTracer(streamEnds{s}))
 	// Scoring is always on (p2p/score.go): misbehaviour is penalised whether or
 	// not reputation supplies an application score.
 	app := s.cfg.AppScore
@@ -84,6 +86,71 @@ func (s *Service) buildGossip() error {
 	}
 	return nil
 }
+
+// gossipStreamEnded runs in pubsub's event loop when pubsub has ended its
+// outbound stream to p. If p is still connected (another connection lives,
+// or only the stream died: a write timed out, the peer reset it),
+// go-libp2p-pubsub v0.17 has just forgotten p's subscriptions
+// (handleDeadPeers) and is about to open a new stream with our own: p learns
+// ours again, but if p's stream to us lives on, p never sends its
+// subscriptions again, and this node publishes nothing to p for as long as
+// they stay connected (a node frozen 15 s came back to its old connections
+// closed and new ones up, and its publishes reached no one for over 20 s;
+// TestGossipSurvivesDuplicateConnectionClose). Closing p's connections then,
+// before pubsub decides to reopen the stream, makes it a plain disconnect on
+// both sides; the next connection (discovery dials at once below
+// target_peers) starts gossip afresh, each side sending its subscriptions.
+// Not when p has no gossip stream to us yet: the one it opens will bring
+// them (closing then would also undo a reconnection made meanwhile, and p's
+// side, seeing its stream end on it, would close the next one). Closing
+// rather than resetting p's stream to us: a reset would make p forget ours in
+// turn, and pubsub allows only four streams reopened to a connected peer in
+// ten minutes, after which it stops writing to it until a new connection.
+func (s *Service) gossipStreamEnded(p peer.ID) {
+	if s.ctx.Err() != nil || !s.gossipsFrom(p) {
+		return
+	}
+	s.m.gossipRestarts.Inc()
+	s.log.Debug("gossip stream ended while connected; closing the peer's connections to restart gossip", "peer", p)
+	_ = s.host.Network().ClosePeer(p)
+}
+
+// gossipsFrom says whether p has a gossip stream to this node on an open
+// connection.
+func (s *Service) gossipsFrom(p peer.ID) bool {
+	for _, c := range s.host.Network().ConnsToPeer(p) {
+		if c.IsClosed() {
+			continue
+		}
+		for _, st := range c.GetStreams() {
+			if st.Stat().Direction == network.DirInbound && slices.Contains(pubsub.GossipSubDefaultProtocols, st.Protocol()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// streamEnds is the pubsub.RawTracer that calls gossipStreamEnded.
+type streamEnds struct{ s *Service }
+
+var _ pubsub.RawTracer = streamEnds{}
+
+func (t streamEnds) OnClosedOutboundStream(p peer.ID)       { t.s.gossipStreamEnded(p) }
+func (streamEnds) OnNewOutboundStream(peer.ID, protocol.ID) {}
+func (streamEnds) Join(string)                              {}
+func (streamEnds) Leave(string)                             {}
+func (streamEnds) Graft(peer.ID, string)                    {}
+func (streamEnds) Prune(peer.ID, string)                    {}
+func (streamEnds) ValidateMessage(*pubsub.Message)          {}
+func (streamEnds) DeliverMessage(*pubsub.Message)           {}
+func (streamEnds) RejectMessage(*pubsub.Message, string)    {}
+func (streamEnds) DuplicateMessage(*pubsub.Message)         {}
+func (streamEnds) ThrottlePeer(peer.ID)                     {}
+func (streamEnds) RecvRPC(*pubsub.RPC)                      {}
+func (streamEnds) SendRPC(*pubsub.RPC, peer.ID)             {}
+func (streamEnds) DropRPC(*pubsub.RPC, peer.ID)             {}
+func (streamEnds) UndeliverableMessage(*pubsub.Message)     {}
 
 func (s *Service) joinTopic(name string) error {
 	full := TopicName(s.cfg.Network, name)

@@ -25,6 +25,10 @@ type metrics struct {
 	dropped      *prometheus.CounterVec
 	refused      *prometheus.CounterVec
 
+	// gossipRestarts: peers closed because pubsub ended its stream to them
+	// while connected (p2p/gossip.go, gossipStreamEnded).
+	gossipRestarts prometheus.Counter
+
 	// unauthenticated inbound connections (p2p/accept.go)
 	unauthRefused *prometheus.CounterVec
 	unauthPending prometheus.Gauge
@@ -75,6 +79,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}),
 		probeCloses: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "validator_p2p_probe_connections_closed_total", Help: "Connections a liveness probe dialled and closed after it, the node having its target of peers without them.",
+		}),
+		gossipRestarts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "validator_p2p_gossip_restarts_total", Help: "Peers whose connections were closed because gossipsub ended its stream to them while they stayed connected (it forgets their subscriptions then); the next connection restarts gossip on both sides.",
 		}),
 		observations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "validator_p2p_pings_total", Help: "Liveness probes of registered peers, by result (answered, miss, unreachable).",
@@ -135,7 +142,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.peers, m.gated, m.handshakes, m.dials, m.messages, m.validation, m.published, m.bytesIn, m.bytesOut, m.addrBook, m.addrExpired, m.idleClosed, m.probeCloses, m.observations, m.rtt, m.unauthRefused, m.unauthPending, m.dropped, m.refused} {
+	for _, c := range []prometheus.Collector{m.peers, m.gated, m.handshakes, m.dials, m.messages, m.validation, m.published, m.bytesIn, m.bytesOut, m.addrBook, m.addrExpired, m.idleClosed, m.probeCloses, m.gossipRestarts, m.observations, m.rtt, m.unauthRefused, m.unauthPending, m.dropped, m.refused} {
 		if err := reg.Register(c); err != nil {
 			return nil, errors.Join(errors.New("register p2p metrics"), err)
 		}
