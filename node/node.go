@@ -239,6 +239,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	pc.MaxConnections, pc.TargetPeers, pc.IdleTimeout = cfg.Network.MaxConnections, cfg.Network.TargetPeers, cfg.Network.IdleTimeout.D()
 	pc.HeartbeatInterval, pc.AddrExpiry, pc.DHTRefresh = cfg.Network.HeartbeatInterval.D(), cfg.Network.AddrExpiry.D(), cfg.Network.DHTRefresh.D()
 	pc.PingInterval, pc.PingTimeout = cfg.Liveness.PingInterval.D(), cfg.Liveness.PingTimeout.D()
+	pc.CloseAfterMisses = cfg.Liveness.OfflineAfter
 	pc.Validation = p2p.ValidatorConfig{
 		Network:        n.network.Name,
 		DefaultMaxSize: cfg.Gossip.MaxMessageBytes,

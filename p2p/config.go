@@ -67,6 +67,12 @@ type Config struct {
 	// bounds one probe.
 	PingInterval time.Duration
 	PingTimeout  time.Duration
+	// CloseAfterMisses: a connected peer that misses this many pings in a row
+	// has its connections closed, so the next probe dials afresh instead of
+	// waiting on a connection that went dead (a partition, a crashed host)
+	// and the transport's retransmission backoff. The node sets it to
+	// liveness.offline_after.
+	CloseAfterMisses int
 	// OnObservation receives every probe result (liveness evidence). Probing is
 	// off when it is nil.
 	OnObservation func(Observation)
@@ -121,6 +127,7 @@ func DefaultConfig(network string) Config {
 		PeerMessageBurst:   DefaultPeerMessageBurst,
 		PingInterval:       10 * time.Second,
 		PingTimeout:        5 * time.Second,
+		CloseAfterMisses:   3,
 	}
 }
 
@@ -174,6 +181,9 @@ func (c *Config) applyDefaults() {
 	if c.PingTimeout == 0 {
 		c.PingTimeout = d.PingTimeout
 	}
+	if c.CloseAfterMisses == 0 {
+		c.CloseAfterMisses = d.CloseAfterMisses
+	}
 	if c.Validation.Network == "" {
 		c.Validation.Network = c.Network
 	}
@@ -218,6 +228,9 @@ func (c *Config) validate() error {
 	}
 	if c.PeerMessageRate < 0 || c.PeerMessageBurst < 0 {
 		errs = append(errs, fmt.Errorf("peer message rate %d/s, burst %d: want > 0", c.PeerMessageRate, c.PeerMessageBurst))
+	}
+	if c.CloseAfterMisses < 1 {
+		errs = append(errs, fmt.Errorf("close after misses %d: want >= 1", c.CloseAfterMisses))
 	}
 	if c.SubscriptionBuffer <= 0 {
 		errs = append(errs, fmt.Errorf("subscription buffer %d: want > 0", c.SubscriptionBuffer))

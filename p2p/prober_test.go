@@ -1,11 +1,14 @@
 package p2p_test
 
 import (
+	"io"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/p2p/protocol/ping"
 
 	"validator/p2p"
 )
@@ -103,5 +106,34 @@ func TestProbesNotMadeAreNotEvidence(t *testing.T) {
 		if i > before && o.Unreachable { // one probe may have been under way at the ban
 			t.Fatalf("a peer this node refuses itself was reported unreachable: %+v", o)
 		}
+	}
+}
+
+// TestUnresponsiveConnectionClosed: a connected peer that stops answering
+// pings (its host hangs, a partition black-holes the link) has its
+// connection closed after CloseAfterMisses misses, so the next probe dials
+// afresh instead of waiting on the dead connection.
+func TestUnresponsiveConnectionClosed(t *testing.T) {
+	n := newLNet(t)
+	var log obsLog
+	watcher := n.addNode(func(c *p2p.Config) {
+		c.PingInterval = 100 * time.Millisecond
+		c.PingTimeout = 200 * time.Millisecond
+		c.DialTimeout = 300 * time.Millisecond
+		c.CloseAfterMisses = 2
+		c.OnObservation = log.add
+	})
+	n.register(watcher)
+	peers := n.launch(1)
+	n.start(watcher, 2)
+	target := peers[0]
+	waitFor(t, "an answered ping", func() bool { o, _ := log.last(target.id.NodeID); return o.RTT > 0 })
+	// The target's pings hang: it reads and never answers.
+	target.svc.Host().SetStreamHandler(ping.ID, func(s network.Stream) { _, _ = io.Copy(io.Discard, s) })
+	waitFor(t, "the unresponsive connection to be closed", func() bool {
+		return counter(t, watcher.reg, "validator_p2p_unresponsive_closed_total", "") > 0
+	})
+	if o, _ := log.last(target.id.NodeID); !o.Miss && !o.Unreachable && o.RTT > 0 {
+		t.Fatalf("last observation %+v, want misses before the close", o)
 	}
 }

@@ -236,6 +236,9 @@ type scoring struct {
 	members Membership
 	bands   *prometheus.GaugeVec
 	skipped *prometheus.CounterVec
+	// unresponsive counts connections closed after CloseAfterMisses missed
+	// pings in a row (p2p/prober.go).
+	unresponsive prometheus.Counter
 
 	mu     sync.Mutex
 	scores map[peer.ID]float64
@@ -282,6 +285,9 @@ func newScoring(log logger, members Membership, reg prometheus.Registerer) (*sco
 			Name: "validator_p2p_probes_skipped_total", Help: "Liveness probes not made, and so not evidence, by reason (banned: this node refused the peer; no_addrs: no address known; backoff, gated: libp2p refused to dial).",
 		}, []string{"reason"}),
 	}
+	sc.unresponsive = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "validator_p2p_unresponsive_closed_total", Help: "Connections closed because the peer missed liveness.offline_after pings in a row on them (the next probe dials afresh).",
+	})
 	for _, b := range scoreBands {
 		sc.bands.WithLabelValues(b)
 	}
@@ -289,7 +295,7 @@ func newScoring(log logger, members Membership, reg prometheus.Registerer) (*sco
 		sc.skipped.WithLabelValues(r)
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{sc.bands, sc.skipped} {
+		for _, c := range []prometheus.Collector{sc.bands, sc.skipped, sc.unresponsive} {
 			if err := reg.Register(c); err != nil {
 				return nil, fmt.Errorf("register p2p scoring metrics: %w", err)
 			}

@@ -70,6 +70,9 @@ type Service struct {
 	// probeCursor: the node ID the last probe round's dials stopped at
 	// (p2p/prober.go); only the prober loop touches it.
 	probeCursor common.Address
+	// missed counts pings missed in a row per connected peer (p2p/prober.go);
+	// guarded by mu.
+	missed map[peer.ID]int
 
 	mu     sync.Mutex
 	peers  map[peer.ID]*peerState
@@ -131,7 +134,7 @@ func New(id Identity, members Membership, cfg Config) (*Service, error) {
 	s := &Service{
 		id: id, members: members, cfg: cfg, log: cfg.Logger.With("network", cfg.Network), m: m, val: val,
 		topics: map[string]*joinedTopic{}, boot: boot, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), hbKick: make(chan struct{}, 1),
-		peers: map[peer.ID]*peerState{}, banned: map[peer.ID]time.Time{}, subs: map[*Subscription]struct{}{},
+		peers: map[peer.ID]*peerState{}, banned: map[peer.ID]time.Time{}, subs: map[*Subscription]struct{}{}, missed: map[peer.ID]int{},
 	}
 	s.book = NewAddrBook(cfg.AddrExpiry)
 	s.pending = newPendingConns(maxPendingPerIP, maxPendingTotal, pendingDeadline, m.unauthRefused, m.unauthPending)
