@@ -164,7 +164,9 @@ func (s *Service) probe(m Member) (Observation, bool) {
 			return o, true
 		}
 	}
-	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.PingTimeout)
+	// The ping never dials: a connection that closed since is a miss, not a
+	// new connection.
+	ctx, cancel := context.WithTimeout(network.WithNoDial(s.ctx, "liveness ping"), s.cfg.PingTimeout)
 	defer cancel()
 	var res ping.Result
 	select {

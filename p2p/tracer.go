@@ -314,14 +314,17 @@ func (o *outbound) release(data []byte) {
 }
 
 // gossipHost is the host pubsub sees: its outbound streams count their writes
-// for outbound. pubsub writes one RPC per Write.
+// for outbound. pubsub writes one RPC per Write. pubsub opens a stream to a
+// peer when it connects, or again when one ends; it never dials: a peer whose
+// connection closed meanwhile (a probe's, one the manager trimmed) is not
+// reconnected by gossip, which made connections churn in the simulator.
 type gossipHost struct {
 	host.Host
 	out *outbound
 }
 
 func (h gossipHost) NewStream(ctx context.Context, p peer.ID, pids ...protocol.ID) (network.Stream, error) {
-	s, err := h.Host.NewStream(ctx, p, pids...)
+	s, err := h.Host.NewStream(network.WithNoDial(ctx, "gossip"), p, pids...)
 	if err != nil {
 		return nil, err
 	}
