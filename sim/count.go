@@ -86,7 +86,12 @@ func (h *countingHost) delayed(s network.Stream) network.Stream {
 		func() float64 { _, b := h.link(p); return b })
 }
 
+// NewStream honours network.WithNoDial, which mocknet ignores (its
+// NewStream always connects; a real swarm returns ErrNoConn).
 func (h *countingHost) NewStream(ctx context.Context, p peer.ID, pids ...protocol.ID) (network.Stream, error) {
+	if noDial, _ := network.GetNoDial(ctx); noDial && h.Host.Network().Connectedness(p) != network.Connected {
+		return nil, network.ErrNoConn
+	}
 	s, err := h.Host.NewStream(ctx, p, pids...)
 	if err != nil {
 		return nil, err

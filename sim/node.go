@@ -128,14 +128,18 @@ type flooder struct {
 	sent  atomic.Int64
 }
 
-func newFlooder(ctx context.Context, i int, id p2p.Identity, h host.Host, cfg p2p.Config) (*flooder, error) {
-	st, err := rlp.EncodeToBytes(p2p.Status{Network: netName, ChainID: cfg.ChainID, Registry: cfg.Registry, Version: "flooder"})
-	if err != nil {
+// encodeStatus is the status an honest node of the simulated network sends
+// (p2p.DefaultConfig's chain ID and registry: the simulator sets neither).
+func encodeStatus(version string) ([]byte, error) {
+	cfg := p2p.DefaultConfig(netName)
+	return rlp.EncodeToBytes(p2p.Status{Network: netName, ChainID: cfg.ChainID, Registry: cfg.Registry, Version: version})
+}
+
+func newFlooder(ctx context.Context, i int, id p2p.Identity, h host.Host) (*flooder, error) {
+	// It answers the handshake like an honest node, so its neighbours keep it.
+	if err := serveStatus(h, "flooder"); err != nil {
 		return nil, err
 	}
-	// It answers the handshake like an honest node, so its neighbours keep it.
-	rr := p2p.ReqResp{ID: p2p.StatusProtocol(netName), MaxRequest: 512, MaxResponse: 512, Timeout: 5 * time.Second}
-	rr.Serve(h, func(context.Context, peer.ID, []byte) ([]byte, error) { return st, nil })
 	// Flood publishing sends each message to every topic peer, whatever
 	// PRUNE says: an attacker ignores being pruned from the mesh. (Honouring
 	// PRUNE, the flooder stopped sending to some neighbours before they had
@@ -234,7 +238,7 @@ func (v *vnet) newService(i int) error {
 	n := v.nodes[i]
 	pc := p2p.DefaultConfig(netName)
 	pc.Host = v.counted(i)
-	pc.TargetPeers = cfg.TargetPeers
+	pc.TargetPeers, pc.MaxConnections = cfg.TargetPeers, cfg.MaxConnections
 	pc.PingInterval = cfg.PingInterval
 	pc.HeartbeatInterval = cfg.HeartbeatInterval
 	pc.Logger = discardLogger()

@@ -25,6 +25,7 @@ type Result struct {
 	Partition              *PartitionResult `json:"partition,omitempty"`
 	Slow                   *SlowResult      `json:"slow_region,omitempty"`
 	Churn                  *ChurnResult     `json:"churn,omitempty"`
+	Eclipse                *EclipseResult   `json:"eclipse,omitempty"`
 	// SimulatedSeconds is the run's length in simulated time, WallSeconds
 	// what it took the machine.
 	SimulatedSeconds float64 `json:"simulated_seconds"`
@@ -163,6 +164,10 @@ func (r *Result) Print(w io.Writer) {
 	if sr := r.Slow; sr != nil {
 		fmt.Fprintf(w, "slow region %s (%d nodes, links %.0fx slower): delivery %.4f; in it p99 %.0f ms (bound %.0f ms), elsewhere p99 %.0f ms (bound %.0f ms)\n",
 			sr.Region, sr.Nodes, sr.Factor, sr.Delivery.Ratio, sr.InRegion.P99, sr.InRegion.BoundP99, sr.Others.P99, sr.Others.BoundP99)
+	}
+	if e := r.Eclipse; e != nil {
+		fmt.Fprintf(w, "eclipse by %d attackers, victim restarted among them: it kept %d honest peers (and %d attackers); delivery to it %.4f (p99 %.0f ms), to the rest %.4f\n",
+			e.Attackers, e.VictimHonestPeers, e.VictimAttackerPeers, e.Victim.Ratio, e.Victim.P99, e.Others.Ratio)
 	}
 	if c := r.Churn; c != nil {
 		fmt.Fprintf(w, "churn %.0f%%/min for %.0f s (down %.0f s each): %d left, %d of them exited the registry, %d came back; delivery %.4f to nodes online for a message's %.0f s lifetime (%d of %d), p99 %.0f ms\n",

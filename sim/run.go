@@ -44,8 +44,10 @@ type Config struct {
 	Jitter float64
 	// Bandwidth of each link, bytes per second (0: unlimited).
 	Bandwidth float64
-	// TargetPeers is p2p's discovery target (gossip.target_peers).
-	TargetPeers int
+	// TargetPeers is p2p's discovery target (gossip.target_peers), and
+	// MaxConnections its connection cap (network.max_connections).
+	TargetPeers    int
+	MaxConnections int
 	// PingInterval is the prober's interval.
 	PingInterval time.Duration
 	// HeartbeatInterval is the address-heartbeat interval.
@@ -70,6 +72,9 @@ type Config struct {
 	Churn     float64
 	ChurnFor  time.Duration
 	ChurnDown time.Duration
+	// Eclipse is how many registered attackers try to eclipse one node (0:
+	// no eclipse phase).
+	Eclipse int
 	// Baseline runs the same schedule on plain gossipsub afterwards.
 	Baseline bool
 	// Log receives progress lines (nil: none).
@@ -80,12 +85,13 @@ type Config struct {
 func DefaultConfig(n int) Config {
 	return Config{
 		N: n, Seed: 1, Messages: 100, Rate: 20, Size: 256, Publishers: 10,
-		Jitter: 0.1, Bandwidth: 12.5e6, TargetPeers: 16,
+		Jitter: 0.1, Bandwidth: 12.5e6, TargetPeers: 16, MaxConnections: p2p.DefaultConfig(netName).MaxConnections,
 		PingInterval: 10 * time.Second, HeartbeatInterval: 10 * time.Second,
 		Settle: 3 * time.Second, Drain: 3 * time.Second,
 		Flood: true, FloodRate: 50, Partition: true, PartitionFor: 5 * time.Second,
 		SlowRegion: true, SlowFactor: 3,
 		Churn: 0.10, ChurnFor: time.Minute, ChurnDown: 20 * time.Second,
+		Eclipse:  32,
 		Baseline: true,
 	}
 }
@@ -113,8 +119,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	total := cfg.N
 	if cfg.Flood {
-		total++ // the flooder is the last node
+		total++ // the flooder follows the honest nodes
 	}
+	total += cfg.Eclipse // then the attackers
 	s.geo = NewGeo(total, cfg.Seed, cfg.Jitter)
 	res := &Result{Config: cfg}
 	res.Regions = make(map[string]int)
@@ -341,8 +348,7 @@ func (s *sim) runValidator(ctx context.Context, res *Result, publishers []int) (
 	var fl *flooder
 	if cfg.Flood {
 		i := cfg.N
-		pc := p2p.DefaultConfig(netName)
-		f, err := newFlooder(runCtx, i, ids[i], v.counted(i), pc)
+		f, err := newFlooder(runCtx, i, ids[i], v.counted(i))
 		if err != nil {
 			return nil, err
 		}
@@ -506,6 +512,17 @@ func (s *sim) runValidator(ctx context.Context, res *Result, publishers []int) (
 	}
 	if cfg.SlowRegion {
 		res.Slow = s.slowRegion(v, publishers, pub)
+	}
+	if cfg.Eclipse > 0 {
+		from := cfg.N
+		if cfg.Flood {
+			from++
+		}
+		er, err := s.eclipse(v, from, publishers, pub)
+		if err != nil {
+			return nil, err
+		}
+		res.Eclipse = er
 	}
 	if cfg.Churn > 0 {
 		cr, err := s.churn(v)

@@ -26,6 +26,10 @@ func RunVirtual(t *testing.T, cfg Config) (res *Result, err error) {
 		// A context from outside the bubble would keep its goroutines from
 		// ever being durably blocked, so the run has its own.
 		res, err = Run(context.Background(), cfg)
+		// Writes still on their way over links that are gone end when they
+		// arrive (wire.go); the bubble must wait for them, and the clock only
+		// moves while its main goroutine lives.
+		time.Sleep(10 * time.Second)
 	})
 	if res != nil {
 		res.WallSeconds = wallNow().Sub(start).Seconds()
