@@ -36,6 +36,21 @@ func NewAddrBook(expiry time.Duration) *AddrBook {
 	return &AddrBook{expiry: expiry, now: time.Now, m: map[peer.ID]AddrEntry{}}
 }
 
+// SetExpiry changes how long a silent entry is kept (the heartbeat interval
+// grows with the network, and the expiry with it).
+func (b *AddrBook) SetExpiry(d time.Duration) {
+	b.mu.Lock()
+	b.expiry = d
+	b.mu.Unlock()
+}
+
+// Expiry is how long a silent entry is kept.
+func (b *AddrBook) Expiry() time.Duration {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.expiry
+}
+
 // Put keeps e if it is newer than what the book has; it reports whether it did.
 func (b *AddrBook) Put(e AddrEntry) bool {
 	b.mu.Lock()

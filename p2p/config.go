@@ -116,7 +116,7 @@ func DefaultConfig(network string) Config {
 		MaxConnections:     64,
 		TargetPeers:        16,
 		IdleTimeout:        5 * time.Minute,
-		DHTRefresh:         30 * time.Second,
+		DHTRefresh:         10 * time.Minute,
 		DiscoveryInterval:  2 * time.Second,
 		DialTimeout:        10 * time.Second,
 		HandshakeTimeout:   5 * time.Second,

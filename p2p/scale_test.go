@@ -195,3 +195,41 @@ func TestProbeConnectionsDoNotAccumulate(t *testing.T) {
 		}
 	})
 }
+
+// TestHeartbeatIntervalGrowsWithTheNetwork: the whole network sends at most
+// about ten heartbeats a second, however many members: each node beats every
+// heartbeat_interval or members × 100 ms, whichever is longer. At a fixed
+// 10 s, 1,000 nodes made every node check 100 heartbeat signatures a second
+// (10,000 nodes: 1,000) for addresses that rarely change.
+func TestHeartbeatIntervalGrowsWithTheNetwork(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const n = 20 // 20 × 100 ms = 2 s, against the configured 300 ms
+		mn := newMocknet(t)
+		members := p2p.NewStaticMembership()
+		nodes := mockNet(t, mn, members, n, nil)
+		linkAll(t, mn, nodes)
+		for _, nd := range nodes {
+			if err := nd.svc.Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		const run = 30 * time.Second
+		time.Sleep(run)
+		total := 0.0
+		for _, nd := range nodes {
+			total += counter(t, nd.reg, "validator_p2p_published_total", p2p.TopicHeartbeats)
+		}
+		perNode := total / n
+		// Every 2 s ± 10 %, plus the first beat and its follow-up: about 17.
+		t.Logf("%.1f heartbeats per node in %s (configured interval %s)", perNode, run, testConfig(testNet).HeartbeatInterval)
+		if perNode > 20 || perNode < 12 {
+			t.Errorf("%.1f heartbeats per node in %s; want about %v (every %d × 100 ms)", perNode, run, run/(n*100*time.Millisecond), n)
+		}
+		// The address book keeps entries across the longer interval.
+		for i, nd := range nodes {
+			if got := len(nd.svc.AddrBook().All()); got != n-1 {
+				t.Errorf("node %d: %d address-book entries, want %d", i, got, n-1)
+			}
+		}
+	})
+}

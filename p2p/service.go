@@ -796,7 +796,7 @@ func (s *Service) idleLoop() {
 func (s *Service) RestoreAddrs(entries []AddrEntry) {
 	for _, e := range entries {
 		if s.book.Put(e) {
-			s.host.Peerstore().AddAddrs(e.PeerID, e.Addrs, s.cfg.AddrExpiry)
+			s.host.Peerstore().AddAddrs(e.PeerID, e.Addrs, s.book.Expiry())
 		}
 	}
 	s.m.addrBook.Set(float64(s.book.Len()))
