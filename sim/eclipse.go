@@ -11,6 +11,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/protocol/ping"
+	ma "github.com/multiformats/go-multiaddr"
 
 	"validator/p2p"
 )
@@ -39,6 +40,20 @@ func serveStatus(h host.Host, version string) error {
 	rr := p2p.ReqResp{ID: p2p.StatusProtocol(netName), MaxRequest: 512, MaxResponse: 512, Timeout: 5 * time.Second}
 	rr.Serve(h, func(context.Context, peer.ID, []byte) ([]byte, error) { return st, nil })
 	return nil
+}
+
+// greet dials p from h and speaks first in the status handshake, as an
+// honest dialer does (a dialer that stays silent is dropped).
+func greet(ctx context.Context, h host.Host, p peer.ID, addrs []ma.Multiaddr) {
+	if err := h.Connect(ctx, peer.AddrInfo{ID: p, Addrs: addrs}); err != nil {
+		return
+	}
+	st, err := encodeStatus("attacker")
+	if err != nil {
+		return
+	}
+	rr := p2p.ReqResp{ID: p2p.StatusProtocol(netName), MaxRequest: 512, MaxResponse: 512, Timeout: 5 * time.Second}
+	_, _ = rr.Request(ctx, h, p, st)
 }
 
 // attacker joins every standard topic with plain gossipsub, subscribed so
@@ -107,7 +122,7 @@ func (s *sim) eclipse(v *vnet, from int, publishers []int, pub publishFn) (*Ecli
 			defer t.Stop()
 			for {
 				if h.Network().Connectedness(target.ID) != network.Connected {
-					_ = h.Connect(ctx, target)
+					greet(ctx, h, target.ID, target.Addrs)
 				}
 				select {
 				case <-ctx.Done():

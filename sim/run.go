@@ -432,6 +432,18 @@ func (s *sim) runValidator(ctx context.Context, res *Result, publishers []int) (
 
 	if fl != nil {
 		fr := &FloodResult{Rate: cfg.FloodRate}
+		// The flooder connects to as many honest nodes as a node's target
+		// (and greets them as an honest node would), as an attacker would
+		// rather than wait to be dialled.
+		var wgF sync.WaitGroup
+		for _, j := range s.rng.Perm(cfg.N)[:min(cfg.N, cfg.TargetPeers)] {
+			wgF.Add(1)
+			go func() {
+				defer wgF.Done()
+				greet(runCtx, fl.host, v.ids[j].PeerID, v.hosts[j].Addrs())
+			}()
+		}
+		wgF.Wait()
 		neighbours := map[int]bool{}
 		for _, p := range fl.host.Network().Peers() {
 			if j, ok := byPeer[string(p)]; ok {
