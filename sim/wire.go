@@ -132,17 +132,21 @@ func (d *delayedStream) deliver() {
 // full is Close, else CloseWrite.
 func (d *delayedStream) end(fn func() error, full bool) error {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	if d.closed || d.err != nil || (!full && d.wrDone) {
+		d.mu.Unlock()
 		return nil
 	}
 	d.wrDone = true
 	d.closed = full
-	if !d.running {
-		return fn()
+	if d.running {
+		d.push(chunk{at: time.Now(), end: fn})
+		d.mu.Unlock()
+		return nil
 	}
-	d.push(chunk{at: time.Now(), end: fn})
-	return nil
+	// Not under the lock: mocknet's Close can wait on the other side, and a
+	// Reset meanwhile must not wait on us.
+	d.mu.Unlock()
+	return fn()
 }
 
 func (d *delayedStream) Close() error      { return d.end(d.Stream.Close, true) }
