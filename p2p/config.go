@@ -38,7 +38,8 @@ type Config struct {
 	// BootstrapPeers are static multiaddrs (with /p2p/<id>) dialled at start.
 	BootstrapPeers []string
 
-	// DHTRefresh is the Kademlia routing-table refresh period.
+	// DHTRefresh is the Kademlia routing-table refresh period; negative: no
+	// refresh walk at all (the table fills from connections).
 	DHTRefresh time.Duration
 	// DiscoveryInterval is how often discovery tops up connections.
 	DiscoveryInterval time.Duration
@@ -217,7 +218,7 @@ func (c *Config) validate() error {
 		errs = append(errs, fmt.Errorf("target peers %d: want 1..max_connections (%d)", c.TargetPeers, c.MaxConnections))
 	}
 	for name, d := range map[string]time.Duration{
-		"idle_timeout": c.IdleTimeout, "dht refresh": c.DHTRefresh, "discovery interval": c.DiscoveryInterval,
+		"idle_timeout": c.IdleTimeout, "discovery interval": c.DiscoveryInterval,
 		"dial timeout": c.DialTimeout, "handshake timeout": c.HandshakeTimeout,
 		"heartbeat interval": c.HeartbeatInterval, "address expiry": c.AddrExpiry,
 		"ping_interval": c.PingInterval, "ping timeout": c.PingTimeout,

@@ -281,16 +281,23 @@ func (h noDialHost) NewStream(ctx context.Context, p peer.ID, pids ...protocol.I
 }
 
 func (s *Service) buildDHT() error {
-	kad, err := dht.New(noDialHost{s.host},
+	opts := []dht.Option{
 		dht.Mode(dht.ModeServer),
-		dht.ProtocolPrefix(protocol.ID("/validator/"+s.cfg.Network)),
+		dht.ProtocolPrefix(protocol.ID("/validator/" + s.cfg.Network)),
 		dht.RoutingTableFilter(func(_ any, p peer.ID) bool { return s.registered(p) }),
 		dht.QueryFilter(func(_ any, ai peer.AddrInfo) bool { return s.registered(ai.ID) }),
-		dht.RoutingTableRefreshPeriod(s.cfg.DHTRefresh),
 		dht.DisableProviders(),
 		dht.DisableValues(),
 		dht.BootstrapPeersFunc(s.dhtBootstrap),
-	)
+	}
+	if s.cfg.DHTRefresh < 0 {
+		// No refresh walk: the routing table fills from the connections the
+		// node makes anyway (the simulator, docs/architecture.md).
+		opts = append(opts, dht.DisableAutoRefresh())
+	} else {
+		opts = append(opts, dht.RoutingTableRefreshPeriod(s.cfg.DHTRefresh))
+	}
+	kad, err := dht.New(noDialHost{s.host}, opts...)
 	if err != nil {
 		return fmt.Errorf("dht: %w", err)
 	}

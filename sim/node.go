@@ -241,6 +241,9 @@ func (v *vnet) newService(i int) error {
 	pc.TargetPeers, pc.MaxConnections = cfg.TargetPeers, cfg.MaxConnections
 	pc.PingInterval = cfg.PingInterval
 	pc.HeartbeatInterval = cfg.HeartbeatInterval
+	if !cfg.DHTRefresh {
+		pc.DHTRefresh = -1
+	}
 	pc.Logger = discardLogger()
 	n.rep.configure(&pc)
 	onRejected := pc.OnRejected

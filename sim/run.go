@@ -50,6 +50,13 @@ type Config struct {
 	MaxConnections int
 	// PingInterval is the prober's interval.
 	PingInterval time.Duration
+	// DHTRefresh keeps the DHT's routing-table refresh walk (the daemon's
+	// default). Off, the table fills from the connections nodes make anyway:
+	// at 1,000 nodes started together the start-up walk (a lookup per bucket
+	// from every node) kept about a hundred connections per node open through
+	// the connection manager's 30 s grace, more memory than this machine has
+	// for one process (docs/benchmarks.md, "Simulation").
+	DHTRefresh bool
 	// HeartbeatInterval is the address-heartbeat interval.
 	HeartbeatInterval time.Duration
 	// Settle is the wait after convergence before measuring (mesh grafting).

@@ -47,6 +47,7 @@ func run() error {
 	flag.DurationVar(&cfg.ChurnFor, "churn-for", d.ChurnFor, "length of the churn phase")
 	flag.DurationVar(&cfg.ChurnDown, "churn-down", d.ChurnDown, "how long each leaving node stays away")
 	flag.IntVar(&cfg.Eclipse, "eclipse", d.Eclipse, "registered attackers trying to eclipse one node (0: none)")
+	flag.BoolVar(&cfg.DHTRefresh, "dht-refresh", d.DHTRefresh, "keep the DHT's routing-table refresh walk (off: the table fills from connections)")
 	flag.BoolVar(&cfg.Baseline, "baseline", d.Baseline, "run the plain-gossipsub baseline")
 	jsonOut := flag.String("json", "", "write the result as JSON to this file")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
