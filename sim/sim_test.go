@@ -36,7 +36,7 @@ func TestSimSmoke(t *testing.T) {
 	if testing.Verbose() {
 		cfg.Log = os.Stderr
 	}
-	res, err := sim.RunVirtual(t, cfg)
+	res, err := sim.RunVirtual(t, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestSimRun(t *testing.T) {
 	cfg := sim.DefaultConfig(*simN)
 	cfg.Seed, cfg.Messages, cfg.Size = *simSeed, *simMsgs, *simSize
 	cfg.Log = os.Stderr
-	res, err := sim.RunVirtual(t, cfg)
+	res, err := sim.RunVirtual(t, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

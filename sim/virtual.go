@@ -20,12 +20,23 @@ import (
 //
 // synctest needs a *testing.T: tests pass theirs, cmd/validator-sim makes one
 // with testing.Main.
-func RunVirtual(t *testing.T, cfg Config) (res *Result, err error) {
+//
+// report, if not nil, gets the result inside the bubble as soon as the run
+// ends, before the simulated network's last goroutines have wound down (a
+// command can report and exit there; a leftover goroutine makes
+// synctest.Test panic afterwards, which a test wants to see).
+func RunVirtual(t *testing.T, cfg Config, report func(*Result, error)) (res *Result, err error) {
 	start := wallNow()
 	synctest.Test(t, func(*testing.T) {
 		// A context from outside the bubble would keep its goroutines from
 		// ever being durably blocked, so the run has its own.
 		res, err = Run(context.Background(), cfg)
+		if res != nil {
+			res.WallSeconds = wallNow().Sub(start).Seconds()
+		}
+		if report != nil {
+			report(res, err)
+		}
 		// Writes still on their way over links that are gone end when they
 		// arrive (wire.go); the bubble must wait for them, and the clock only
 		// moves while its main goroutine lives.

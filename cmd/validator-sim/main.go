@@ -86,10 +86,23 @@ func simulate(t *testing.T, cfg sim.Config, jsonOut, cpuProfile string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	res, err := sim.RunVirtual(t, cfg)
-	if err != nil {
-		return err
-	}
+	// Report from inside the bubble and exit there: the simulated network
+	// need not wind down for a command.
+	_, err := sim.RunVirtual(t, cfg, func(res *sim.Result, err error) {
+		if err == nil {
+			err = report(res, jsonOut)
+		}
+		pprof.StopCPUProfile()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "validator-sim:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	})
+	return err
+}
+
+func report(res *sim.Result, jsonOut string) error {
 	res.Print(os.Stdout)
 	if jsonOut != "" {
 		b, err := json.MarshalIndent(res, "", "  ")
