@@ -223,7 +223,7 @@ func (s *Service) missedPing(p peer.ID) {
 }
 
 // closeProbeConn closes the connection a probe dialled when this node has
-// more than its target of registered peers without it.
+// its target of registered peers without it.
 func (s *Service) closeProbeConn(p peer.ID) {
 	if s.ctx.Err() != nil || s.host.Network().Connectedness(p) != network.Connected {
 		return
