@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -95,7 +96,7 @@ func (s *sim) eclipse(v *vnet, from int, publishers []int, pub publishFn) (*Ecli
 	// The victim: an honest node that does not publish.
 	victim := -1
 	for _, i := range s.rng.Perm(cfg.N) {
-		if !containsInt(publishers, i) {
+		if !slices.Contains(publishers, i) {
 			victim = i
 			break
 		}
@@ -161,13 +162,4 @@ func (s *sim) eclipse(v *vnet, from int, publishers []int, pub publishFn) (*Ecli
 		}
 	}
 	return er, nil
-}
-
-func containsInt(s []int, x int) bool {
-	for _, v := range s {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
