@@ -154,9 +154,16 @@ func (s *sim) eclipse(v *vnet, from int, publishers []int, pub publishFn) (*Ecli
 	er.Others = s.measure(v.rec, ids, func(_ *msgRec, j int) bool { return j != victim }, cfg.N)
 	s.log("eclipse: victim connected to %d honest nodes and %d attackers; delivery to it %.4f (p99 %.0fms), to the rest %.4f",
 		er.VictimHonestPeers, er.VictimAttackerPeers, er.Victim.Ratio, er.Victim.P99, er.Others.Ratio)
+	// The attack is over: the attackers exit the registry (honest nodes
+	// disconnect them and never dial them again) and drop their connections.
+	// Left registered, answering handshakes and pings with no gossip behind
+	// them, they would still be most of the registry for the phases after
+	// this one: a node restarting under churn then found 2 honest peers among
+	// 16 attackers, and the churn figure measured the eclipse again.
 	stop()
 	for k := range cfg.Eclipse {
 		i := from + k
+		v.members.Remove(v.ids[i].NodeID)
 		for _, p := range v.hosts[i].Network().Peers() {
 			_ = v.hosts[i].Network().ClosePeer(p)
 		}

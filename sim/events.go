@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"validator/p2p"
@@ -57,8 +58,10 @@ type ChurnResult struct {
 	Leaves      int     `json:"leaves"`
 	Joins       int     `json:"joins"`
 	Exits       int     `json:"exits"`
-	// Delivery counts, for each message, the nodes online for its whole
-	// lifetime: up since before its publish and until LifetimeSeconds after.
+	// Delivery counts, for each message whose publisher stayed up for its
+	// whole lifetime (up since before its publish and until LifetimeSeconds
+	// after), the nodes online for that lifetime. A publisher that leaves
+	// while its message is on the wire takes it along (the links are cut).
 	LifetimeSeconds float64  `json:"lifetime_seconds"`
 	Delivery        Delivery `json:"delivery"`
 }
@@ -151,7 +154,7 @@ func (s *sim) churn(v *vnet) (*ChurnResult, error) {
 	time.Sleep(cfg.Drain)
 	life := cfg.Drain
 	onlineWhole := func(m *msgRec, j int) bool {
-		for _, iv := range downs[j] {
+		for _, iv := range slices.Concat(downs[j], downs[m.from]) {
 			if iv[0].Before(m.pub.Add(life)) && iv[1].After(m.pub) {
 				return false // down at some point of [publish, publish+life]
 			}
