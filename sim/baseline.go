@@ -63,7 +63,7 @@ func (s *sim) runBaseline(ctx context.Context, res *Result, publishers []int, ed
 	rec := newRecorder()
 	topics := make([]*pubsub.Topic, cfg.N)
 	for i := range cfg.N {
-		ps, err := pubsub.NewGossipSub(runCtx, &countingHost{Host: hosts[i], t: traffic, topic: topicName, link: s.linkFrom(i, byPeer)},
+		ps, err := pubsub.NewGossipSub(runCtx, &countingHost{Host: hosts[i], live: &s.live, t: traffic, topic: topicName, link: s.linkFrom(i, byPeer)},
 			pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign), pubsub.WithNoAuthor(),
 			pubsub.WithMessageIdFn(func(m *pb.Message) string { return p2p.MessageID(m.Data) }),
 			pubsub.WithMaxMessageSize(1<<20),

@@ -47,6 +47,7 @@ func (a TrafficSnapshot) Sub(b TrafficSnapshot) TrafficSnapshot {
 // received is counted.
 type countingHost struct {
 	host.Host
+	live  *liveStreams
 	t     *Traffic
 	topic string
 	// link is the one-way delay and bandwidth (bytes/s, 0: unlimited) of the
@@ -81,7 +82,7 @@ func (h *countingHost) Connect(ctx context.Context, ai peer.AddrInfo) error {
 func (h *countingHost) delayed(s network.Stream) network.Stream {
 	p := s.Conn().RemotePeer()
 	w, _ := h.wires.LoadOrStore(p, &wire{})
-	return newDelayedStream(s, w.(*wire),
+	return newDelayedStream(s, h.live, w.(*wire),
 		func() time.Duration { d, _ := h.link(p); return d },
 		func() float64 { _, b := h.link(p); return b })
 }
@@ -95,6 +96,13 @@ func (h *countingHost) NewStream(ctx context.Context, p peer.ID, pids ...protoco
 	s, err := h.Host.NewStream(ctx, p, pids...)
 	if err != nil {
 		return nil, err
+	}
+	// mocknet opens streams on a connection that has closed meanwhile (a
+	// real swarm refuses), and one added after the connection's teardown is
+	// never reset by it.
+	if s.Conn().IsClosed() {
+		_ = s.Reset()
+		return nil, network.ErrReset
 	}
 	return h.delayed(s), nil
 }

@@ -276,7 +276,7 @@ func (v *vnet) newService(i int) error {
 // counted is node i's host as its service sees it: every stream over the
 // geographic model's links (wire.go), what gossipsub reads counted.
 func (v *vnet) counted(i int) *countingHost {
-	return &countingHost{Host: v.hosts[i], t: v.traffic, topic: v.topic, link: v.s.linkFrom(i, v.byPeer)}
+	return &countingHost{Host: v.hosts[i], live: &v.s.live, t: v.traffic, topic: v.topic, link: v.s.linkFrom(i, v.byPeer)}
 }
 
 // leave takes node i off the network: its service stops and every link of

@@ -110,6 +110,9 @@ type sim struct {
 	log   func(string, ...any)
 	rng   *rand.Rand
 	start time.Time
+	// live are the streams of every host that have not ended yet; the run
+	// resets them once its networks are closed (wire.go).
+	live liveStreams
 }
 
 // Run runs a simulation and returns its figures.
@@ -136,6 +139,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.Regions[s.geo.Region[i].String()]++
 	}
 	publishers := s.rng.Perm(cfg.N)[:cfg.Publishers]
+	defer s.live.resetAll()
 	edges, err := s.runValidator(ctx, res, publishers)
 	if err != nil {
 		return nil, err

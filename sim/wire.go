@@ -47,6 +47,7 @@ func (w *wire) arrival(n int, delay time.Duration, bandwidth float64) time.Time 
 // is queued, and exits when the queue is empty.
 type delayedStream struct {
 	network.Stream
+	live      *liveStreams
 	w         *wire
 	delay     func() time.Duration
 	bandwidth func() float64
@@ -66,8 +67,29 @@ type chunk struct {
 	end func() error
 }
 
-func newDelayedStream(s network.Stream, w *wire, delay func() time.Duration, bandwidth func() float64) *delayedStream {
-	return &delayedStream{Stream: s, w: w, delay: delay, bandwidth: bandwidth}
+func newDelayedStream(s network.Stream, live *liveStreams, w *wire, delay func() time.Duration, bandwidth func() float64) *delayedStream {
+	d := &delayedStream{Stream: s, live: live, w: w, delay: delay, bandwidth: bandwidth}
+	live.add(d)
+	return d
+}
+
+// liveStreams holds the streams that have not ended: neither closed for
+// writing (which ends a mocknet stream's goroutine) nor reset nor failed.
+// mocknet resets a connection's streams when the connection closes, but not
+// a stream it added to a connection already torn down (openStream races a
+// close: the remote side is added in a goroutine of its own); its goroutine
+// then waits forever, and synctest fails the run for it (1 run in about 40 of
+// TestSimSmoke). The run resets what is left once its networks are closed.
+type liveStreams struct{ m sync.Map }
+
+func (l *liveStreams) add(d *delayedStream)  { l.m.Store(d, struct{}{}) }
+func (l *liveStreams) done(d *delayedStream) { l.m.Delete(d) }
+
+func (l *liveStreams) resetAll() {
+	l.m.Range(func(k, _ any) bool {
+		_ = k.(*delayedStream).Reset()
+		return true
+	})
 }
 
 func (d *delayedStream) Write(p []byte) (int, error) {
@@ -120,6 +142,9 @@ func (d *delayedStream) deliver() {
 		} else {
 			_, err = d.Stream.Write(c.b)
 		}
+		if err != nil || c.end != nil {
+			d.live.done(d)
+		}
 		if err != nil {
 			d.mu.Lock()
 			d.err = err
@@ -146,6 +171,7 @@ func (d *delayedStream) end(fn func() error, full bool) error {
 	// Not under the lock: mocknet's Close can wait on the other side, and a
 	// Reset meanwhile must not wait on us.
 	d.mu.Unlock()
+	defer d.live.done(d)
 	return fn()
 }
 
@@ -159,5 +185,6 @@ func (d *delayedStream) Reset() error {
 		d.err = network.ErrReset
 	}
 	d.mu.Unlock()
+	d.live.done(d)
 	return d.Stream.Reset()
 }
