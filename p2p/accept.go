@@ -42,7 +42,7 @@ const (
 
 // Reasons an unauthenticated connection is refused or closed (label "reason"
 // of validator_p2p_unauthenticated_refused_total).
-var pendingRefusals = []string{"per_address", "total", "deadline"}
+var pendingRefusals = []string{"per_address", "total", "deadline", "rate"}
 
 // pendingConns tracks inbound TCP connections between accept and the end of
 // the security handshake.

@@ -92,7 +92,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}),
 		unauthRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "validator_p2p_unauthenticated_refused_total",
-			Help: "Inbound connections refused or closed before the security handshake, by reason (per_address, total, deadline).",
+			Help: "Inbound connections refused or closed before the security handshake, by reason (per_address, total, deadline, rate).",
 		}, []string{"reason"}),
 		unauthPending: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "validator_p2p_unauthenticated_connections", Help: "Inbound TCP connections accepted whose security handshake is in flight.",

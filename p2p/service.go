@@ -219,7 +219,7 @@ func (s *Service) buildHost() error {
 	// address) would refuse the ninth registered validator behind one NAT;
 	// the gate's limit on handshakes in flight per address replaces it.
 	perAddr := int(conns)
-	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(limits.Build(rcmgr.DefaultLimits.AutoScale())),
+	rm, err := newResourceManager(s.m.unauthRefused.WithLabelValues("rate").Inc, rcmgr.NewFixedLimiter(limits.Build(rcmgr.DefaultLimits.AutoScale())),
 		rcmgr.WithLimitPerSubnet(
 			[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 32, ConnCount: perAddr}},
 			[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 56, ConnCount: perAddr}}))
