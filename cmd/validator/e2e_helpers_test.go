@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -21,6 +22,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode"
 )
 
 // e2eBuild holds the binary built by e2eBinary.
@@ -168,6 +170,11 @@ func e2eMustRun(t *testing.T, timeout time.Duration, env []string, args ...strin
 	return r
 }
 
+// e2eLogs, when set, is a directory where every long-running process's whole
+// stdout and stderr are written when its test ends (the failure output has
+// only their tails).
+var e2eLogs = flag.String("e2e.logs", "", "write the whole output of every validator process to this directory when its test ends")
+
 // e2eProc is a long-running validator process (start, devnet).
 type e2eProc struct {
 	name           string
@@ -204,6 +211,18 @@ func e2eLaunch(t *testing.T, name string, cmd *exec.Cmd, env, args []string) *e2
 		if !p.exited() {
 			_ = p.cmd.Process.Kill()
 			<-p.done
+		}
+		if *e2eLogs != "" {
+			file := filepath.Join(*e2eLogs, strings.Map(func(r rune) rune {
+				if r == '.' || r == '-' || unicode.IsLetter(r) || unicode.IsDigit(r) {
+					return r
+				}
+				return '_'
+			}, p.name)+".log")
+			out := "--- stdout:\n" + p.stdout.String() + "\n--- stderr:\n" + p.stderr.String()
+			if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+				t.Logf("write %s's output: %v", p.name, err)
+			}
 		}
 		if t.Failed() {
 			t.Logf("%s (validator %s) %s\n--- stdout (tail):\n%s\n--- stderr (tail):\n%s",

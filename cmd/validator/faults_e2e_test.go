@@ -80,6 +80,7 @@ var (
 	faultsDuration   = flag.Duration("faults.duration", 0, "repeat TestFaults' rounds of faults until this much time has passed (long form: 10m); 0: one round")
 	faultsPublishers = flag.Int("faults.publishers", 8, "validators of TestFaults that publish (spread over both halves); every validator follows")
 	faultsEvery      = flag.Duration("faults.every", 250*time.Millisecond, "publish interval of each publisher in TestFaults")
+	faultsLogLevel   = flag.String("faults.log-level", "info", "log.level of TestFaults' validators (debug with -e2e.logs to see why a pair stays apart)")
 )
 
 // fhGeth is geth --dev in the root namespace, serving JSON-RPC on the lab's
@@ -1018,6 +1019,7 @@ func TestFaults(t *testing.T) {
 		// every pair connected and responsive.
 		fmt.Sprintf("network.target_peers=%d", n),
 		fmt.Sprintf("network.max_connections=%d", max(64, 2*n)),
+		"log.level=" + *faultsLogLevel,
 	}}
 	h.nt, h.geth = fhStartNet(t, n)
 	h.step("geth --dev at %s; %d validators registered", h.geth.url, n)
