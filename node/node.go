@@ -129,8 +129,8 @@ func New(opts Options) (*Node, error) {
 	return &Node{opts: opts, cfg: opts.Config, log: opts.Logger, network: network, reg: reg}, nil
 }
 
-// Registry is the node's Prometheus registry.
-func (n *Node) Registry() *prometheus.Registry { return n.reg }
+// Metrics is the node's Prometheus registry (View is the chain registry).
+func (n *Node) Metrics() *prometheus.Registry { return n.reg }
 
 // Network is the resolved network.
 func (n *Node) Network() chain.Network { return n.network }
