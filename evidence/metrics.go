@@ -7,8 +7,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// metrics are the liveness recorder's: it changes every one of them.
 type metrics struct {
 	peers       *prometheus.GaugeVec
+	dropped     prometheus.Counter
 	transitions *prometheus.CounterVec
 	writeErrors prometheus.Counter
 	scoresMu    sync.Mutex
@@ -23,6 +25,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		peers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "validator_liveness_peers", Help: "Registered peers by liveness state (unknown, responsive, slow, offline, unreached).",
 		}, []string{"state"}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "validator_liveness_observations_dropped_total",
+			Help: "Probe results not recorded as evidence because this node was not active in the registry (its peers refuse it, so a failed probe says nothing about them).",
+		}),
 		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "validator_liveness_transitions_total", Help: "Liveness state changes, by the state entered.",
 		}, []string{"to"}),
@@ -50,7 +56,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.peers, m.transitions, m.writeErrors, m.exports, scoreCollector{m}} {
+	for _, c := range []prometheus.Collector{m.peers, m.dropped, m.transitions, m.writeErrors, m.exports, scoreCollector{m}} {
 		if err := reg.Register(c); err != nil {
 			return nil, errors.Join(errors.New("register evidence metrics"), err)
 		}

@@ -1,9 +1,13 @@
-// Package evidence turns liveness observations into durable, signed evidence:
-// the Recorder runs them through reputation's state machine, writes transitions
-// and per-interval summaries to the store, keeps scores current, and restores
-// all of it after a restart; Build, Sign and Verify export evidence as JSON a
-// third party can check. It imports neither libp2p nor Badger: the node layer
-// feeds it observations by node ID.
+// Package evidence is the liveness recorder and the evidence it keeps. The
+// Recorder runs probe observations through reputation's state machine, writes
+// transitions and per-interval summaries to the store, keeps scores current,
+// tags peers for the connection manager, restores all of it after a restart,
+// and owns the liveness metrics (validator_liveness_*, validator_reputation_score,
+// validator_evidence_*): the package that changes a metric registers it.
+// Build, Sign and Verify export evidence as JSON a third party can check, and
+// the Exchange serves and asks for it over the evidence query protocol. It
+// imports neither libp2p nor Badger: the node layer feeds it observations by
+// node ID and adapts the p2p service to its Transport and Tagger.
 package evidence
 
 import (
@@ -31,6 +35,7 @@ type config struct {
 	reg        prometheus.Registerer
 	now        func() time.Time
 	keepMinute time.Duration
+	active     func() bool
 }
 
 // WithScoreConfig sets the score windows and penalties.
@@ -41,6 +46,14 @@ func WithLogger(l *slog.Logger) Option { return func(o *config) { o.log = l } }
 
 // WithRegisterer registers the recorder's metrics.
 func WithRegisterer(r prometheus.Registerer) Option { return func(o *config) { o.reg = r } }
+
+// WithActive gates observations on this node's own registration: while active
+// reports false (this node exited or is not in the registry view, so its
+// peers refuse it), a failed probe says nothing about the peer, and Observe
+// drops every observation, counted in
+// validator_liveness_observations_dropped_total, instead of recording it.
+// Without it every observation is recorded.
+func WithActive(active func() bool) Option { return func(o *config) { o.active = active } }
 
 // WithClock replaces time.Now (tests).
 func WithClock(now func() time.Time) Option { return func(o *config) { o.now = now } }
@@ -121,8 +134,13 @@ func (r *Recorder) Restore() (int, error) {
 	return len(peers), nil
 }
 
-// Observe applies one probe result and records any state change.
+// Observe applies one probe result and records any state change (see
+// WithActive for when it drops the result instead).
 func (r *Recorder) Observe(o reputation.Observation) {
+	if r.cfg.active != nil && !r.cfg.active() {
+		r.m.dropped.Inc()
+		return
+	}
 	changed := false
 	for _, tr := range r.tracker.Observe(o) {
 		r.m.transitions.WithLabelValues(tr.To.String()).Inc()
@@ -186,9 +204,27 @@ func (r *Recorder) Forget(peer common.Address) {
 	r.updateGauges()
 }
 
+// Tagger is the connection manager as the recorder sees it, by node ID.
+type Tagger interface {
+	// Connected lists the registered peers this node is connected to.
+	Connected() []common.Address
+	// Tag sets a peer's reputation tag.
+	Tag(peer common.Address, value int)
+}
+
+// TagPeers tags every connected registered peer with its current score
+// (reputation.ScoreToConnManagerTag), so the connection manager trims the
+// least preferred first.
+func (r *Recorder) TagPeers(t Tagger) {
+	for _, p := range t.Connected() {
+		t.Tag(p, reputation.ScoreToConnManagerTag(r.Score(p)))
+	}
+}
+
 // Run flushes ended intervals to the store every interval and recomputes
-// scores, until ctx ends; then it flushes once more.
-func (r *Recorder) Run(ctx context.Context, interval time.Duration) error {
+// scores, then, if tags is not nil, tags the connected peers with them
+// (TagPeers); until ctx ends, when it flushes once more.
+func (r *Recorder) Run(ctx context.Context, interval time.Duration, tags Tagger) error {
 	if interval <= 0 {
 		return errors.New("evidence recorder: interval must be > 0")
 	}
@@ -201,6 +237,9 @@ func (r *Recorder) Run(ctx context.Context, interval time.Duration) error {
 			return nil
 		case <-t.C:
 			r.Flush()
+			if tags != nil {
+				r.TagPeers(tags)
+			}
 		}
 	}
 }

@@ -136,7 +136,7 @@ func (a apiRegistry) Status() api.RegistryStatus {
 type apiEvidence struct{ n *Node }
 
 func (a apiEvidence) Export(peer common.Address, from, to time.Time) (evidence.Signed, error) {
-	s, err := a.n.live.Export(peer, from, to)
+	s, err := a.n.live.Exchange().Export(peer, from, to)
 	if err == nil {
 		a.n.rec.CountExport("local")
 	}

@@ -66,7 +66,7 @@ func TestBuildInfoGauge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mfs, err := n.Registry().Gather()
+	mfs, err := n.Metrics().Gather()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,13 +97,13 @@ func TestBurstThroughAPI(t *testing.T) {
 	acc := float64(accepted.Load())
 
 	received := func(n *node.Node) float64 {
-		return metricValue(t, n.Registry(), "validator_p2p_messages_total", map[string]string{"topic": p2p.TopicJobs, "result": p2p.ReasonOK})
+		return metricValue(t, n.Metrics(), "validator_p2p_messages_total", map[string]string{"topic": p2p.TopicJobs, "result": p2p.ReasonOK})
 	}
 	drops := func() float64 {
 		var sum float64
 		for _, n := range d.Nodes {
-			sum += metricValue(t, n.Registry(), "validator_p2p_gossip_dropped_total", map[string]string{"topic": p2p.TopicJobs})
-			sum += metricValue(t, n.Registry(), "validator_p2p_messages_total", map[string]string{"topic": p2p.TopicJobs, "result": p2p.ReasonRateLimited})
+			sum += metricValue(t, n.Metrics(), "validator_p2p_gossip_dropped_total", map[string]string{"topic": p2p.TopicJobs})
+			sum += metricValue(t, n.Metrics(), "validator_p2p_messages_total", map[string]string{"topic": p2p.TopicJobs, "result": p2p.ReasonRateLimited})
 		}
 		return sum
 	}

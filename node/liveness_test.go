@@ -297,7 +297,7 @@ func TestOfflineAccruesEvidenceAndRestartRestores(t *testing.T) {
 	// check who signed it.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	rep, err := asker.live.QueryPeer(ctx, watcher.nodeID(), evidence.Query{Peer: target.nodeID(), From: time.Now().Add(-time.Hour), To: time.Now()})
+	rep, err := asker.live.Exchange().Query(ctx, watcher.nodeID(), evidence.Query{Peer: target.nodeID(), From: time.Now().Add(-time.Hour), To: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}

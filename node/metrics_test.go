@@ -85,7 +85,7 @@ func metricsStart() (s metricsSnapshot) {
 		}
 	}()
 	n := d.Nodes[0]
-	s.families, s.err = n.Registry().Gather()
+	s.families, s.err = n.Metrics().Gather()
 	if s.err != nil {
 		return s
 	}

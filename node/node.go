@@ -129,8 +129,8 @@ func New(opts Options) (*Node, error) {
 	return &Node{opts: opts, cfg: opts.Config, log: opts.Logger, network: network, reg: reg}, nil
 }
 
-// Registry is the node's Prometheus registry.
-func (n *Node) Registry() *prometheus.Registry { return n.reg }
+// Metrics is the node's Prometheus registry (View is the chain registry).
+func (n *Node) Metrics() *prometheus.Registry { return n.reg }
 
 // Network is the resolved network.
 func (n *Node) Network() chain.Network { return n.network }
@@ -222,7 +222,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("liveness config: %w", err)
 	}
-	if n.rec, err = evidence.NewRecorder(tracker, n.st, evidence.WithLogger(n.log), evidence.WithRegisterer(n.reg)); err != nil {
+	if n.rec, err = evidence.NewRecorder(tracker, n.st, evidence.WithLogger(n.log), evidence.WithRegisterer(n.reg), evidence.WithActive(n.standing.Active)); err != nil {
 		return err
 	}
 	restored, err := n.rec.Restore()
@@ -230,7 +230,6 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		return fmt.Errorf("restore liveness from the store: %w", err)
 	}
 	n.live = NewLiveness(n.rec, n.st, n.members, n.network.Name)
-	n.live.SetActive(n.standing.Active, n.standing.dropped)
 
 	// p2p
 	pc := p2p.DefaultConfig(n.network.Name)

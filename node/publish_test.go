@@ -126,7 +126,7 @@ func TestAPIRefusesPublishesPeersWouldReject(t *testing.T) {
 	}
 	for i, p := range d.Nodes[1:] {
 		for _, k := range [][2]string{{p2p.TopicHeartbeats, "bad_heartbeat"}, {p2p.TopicScheduling, p2p.ReasonNotCoordinator}} {
-			if v := metricValue(t, p.Registry(), "validator_p2p_messages_total", map[string]string{"topic": k[0], "result": k[1]}); v != 0 {
+			if v := metricValue(t, p.Metrics(), "validator_p2p_messages_total", map[string]string{"topic": k[0], "result": k[1]}); v != 0 {
 				t.Errorf("peer %d counted %v %s messages on %s", i+1, v, k[1], k[0])
 			}
 		}

@@ -38,9 +38,9 @@ var registrationStates = []string{StateActive, StatePending, StateExited, StateN
 
 // standing follows this node's own registration in the registry view. While it
 // is not active, peers refuse this node, so its failed probes say nothing about
-// them: Liveness drops them (see Liveness.SetActive). Each change is one log
-// line, the one-hot validator_node_registration_state gauge, and a reason
-// /readyz lists.
+// them: the evidence recorder drops them (see evidence.WithActive). Each change
+// is one log line, the one-hot validator_node_registration_state gauge, and a
+// reason /readyz lists.
 type standing struct {
 	self     common.Address
 	selfPeer peer.ID
@@ -50,8 +50,6 @@ type standing struct {
 	lookup func(context.Context) (chain.Node, error)
 	log    *slog.Logger
 	gauge  *prometheus.GaugeVec
-	// dropped counts probe results not recorded while this node is not active.
-	dropped prometheus.Counter
 
 	mu     sync.Mutex
 	state  string
@@ -67,17 +65,11 @@ func newStanding(self common.Address, selfPeer peer.ID, view *chain.Registry, lo
 			Help: "This node's own registration, one-hot: active, pending (registered, not yet confirmed), exited, not_registered.",
 		}, []string{"state"}),
 	}
-	s.dropped = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "validator_liveness_observations_dropped_total",
-		Help: "Probe results not recorded as evidence because this node was not active in the registry (its peers refuse it, so a failed probe says nothing about them).",
-	})
 	for _, st := range registrationStates {
 		s.gauge.WithLabelValues(st)
 	}
-	for _, c := range []prometheus.Collector{s.gauge, s.dropped} {
-		if err := reg.Register(c); err != nil {
-			return nil, fmt.Errorf("register standing metrics: %w", err)
-		}
+	if err := reg.Register(s.gauge); err != nil {
+		return nil, fmt.Errorf("register standing metrics: %w", err)
 	}
 	return s, nil
 }

@@ -117,7 +117,7 @@ func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 		}
 		return true
 	})
-	if got := metricValue(t, n.Registry(), "validator_node_registration_state", map[string]string{"state": node.StateActive}); got != 1 {
+	if got := metricValue(t, n.Metrics(), "validator_node_registration_state", map[string]string{"state": node.StateActive}); got != 1 {
 		t.Fatalf("registration_state{active} = %v before the exit, want 1", got)
 	}
 
@@ -126,7 +126,7 @@ func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What a busy machine may have recorded before the exit is not at issue.
-	offlineBefore := metricValue(t, n.Registry(), "validator_liveness_transitions_total", map[string]string{"to": "offline"})
+	offlineBefore := metricValue(t, n.Metrics(), "validator_liveness_transitions_total", map[string]string{"to": "offline"})
 	offlineLogsBefore := len(logs.lines("validator=0", "peer liveness changed", "to=offline"))
 	if _, err := tx.RequestExit(ctx, self); err != nil {
 		t.Fatal(err)
@@ -142,7 +142,7 @@ func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 		t.Fatalf("/readyz failing = %q, want the exit first", r.Failing)
 	}
 	for st, want := range map[string]float64{node.StateActive: 0, node.StatePending: 0, node.StateExited: 1, node.StateNotRegistered: 0} {
-		if got := metricValue(t, n.Registry(), "validator_node_registration_state", map[string]string{"state": st}); got != want {
+		if got := metricValue(t, n.Metrics(), "validator_node_registration_state", map[string]string{"state": st}); got != want {
 			t.Errorf("registration_state{%s} = %v, want %v", st, got, want)
 		}
 	}
@@ -157,9 +157,9 @@ func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 		return d.Nodes[1].Service().PeerCount() == 1 && d.Nodes[2].Service().PeerCount() == 1
 	})
 	waitFor(t, "probes of the peers to be dropped", func() bool {
-		return metricValue(t, n.Registry(), "validator_liveness_observations_dropped_total", nil) >= 2*2*offlineAfter
+		return metricValue(t, n.Metrics(), "validator_liveness_observations_dropped_total", nil) >= 2*2*offlineAfter
 	})
-	if got := metricValue(t, n.Registry(), "validator_liveness_transitions_total", map[string]string{"to": "offline"}) - offlineBefore; got != 0 {
+	if got := metricValue(t, n.Metrics(), "validator_liveness_transitions_total", map[string]string{"to": "offline"}) - offlineBefore; got != 0 {
 		t.Errorf("the exited node recorded %v offline transitions about its peers", got)
 	}
 	for id, st := range n.Recorder().States() {
@@ -331,7 +331,7 @@ func TestPendingRegistrationBecomesActive(t *testing.T) {
 	waitFor(t, "the activation to be logged", func() bool {
 		return len(s.logs.lines("level=INFO", `msg="this node is now active in the registry"`)) == 1
 	})
-	if got := metricValue(t, s.n.Registry(), "validator_node_registration_state", map[string]string{"state": node.StateActive}); got != 1 {
+	if got := metricValue(t, s.n.Metrics(), "validator_node_registration_state", map[string]string{"state": node.StateActive}); got != 1 {
 		t.Errorf("registration_state{active} = %v, want 1", got)
 	}
 }

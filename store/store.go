@@ -103,6 +103,9 @@ type Store struct {
 	mu     sync.RWMutex // held for reading by every call, for writing by Close
 	closed bool
 
+	addrMu   sync.Mutex
+	addrLast map[common.Address]AddrRecord // last address-book entry NoteAddr wrote, per peer
+
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
