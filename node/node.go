@@ -233,21 +233,8 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	n.live.SetActive(n.standing.Active, n.standing.dropped)
 
 	// p2p
-	pc := p2p.DefaultConfig(n.network.Name)
+	pc := p2p.FromSections(n.network.Name, cfg.Network, cfg.Gossip, cfg.Liveness)
 	pc.ChainID, pc.Registry, pc.Version = n.network.ChainID, n.network.Registry, n.opts.Version
-	pc.ListenAddrs, pc.ExternalAddrs, pc.BootstrapPeers = cfg.Network.ListenAddrs, cfg.Network.ExternalAddrs, cfg.Network.BootstrapPeers
-	pc.MaxConnections, pc.TargetPeers, pc.IdleTimeout = cfg.Network.MaxConnections, cfg.Network.TargetPeers, cfg.Network.IdleTimeout.D()
-	pc.HeartbeatInterval, pc.AddrExpiry, pc.DHTRefresh = cfg.Network.HeartbeatInterval.D(), cfg.Network.AddrExpiry.D(), cfg.Network.DHTRefresh.D()
-	pc.PingInterval, pc.PingTimeout = cfg.Liveness.PingInterval.D(), cfg.Liveness.PingTimeout.D()
-	pc.CloseAfterMisses = cfg.Liveness.OfflineAfter
-	pc.Validation = p2p.ValidatorConfig{
-		Network:        n.network.Name,
-		DefaultMaxSize: cfg.Gossip.MaxMessageBytes,
-		MaxSize:        map[string]int{p2p.TopicHeartbeats: cfg.Gossip.HeartbeatMaxBytes},
-		MaxAge:         cfg.Gossip.MaxAge.D(),
-		MaxSkew:        cfg.Gossip.MaxSkew.D(),
-	}
-	pc.PeerMessageRate, pc.PeerMessageBurst = cfg.Gossip.PeerMsgRate, cfg.Gossip.PeerMsgBurst
 	pc.RegistryBlock = n.view.Block
 	pc.Logger, pc.Registerer = n.log, n.reg
 	n.live.Configure(&pc)
