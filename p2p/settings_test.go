@@ -15,7 +15,9 @@ type probe struct {
 	offlineAfter      int
 }
 
-func (p probe) Probe() (time.Duration, time.Duration, int) { return p.interval, p.timeout, p.offlineAfter }
+func (p probe) Probe() (time.Duration, time.Duration, int) {
+	return p.interval, p.timeout, p.offlineAfter
+}
 
 // defaultProbe is p2p.DefaultConfig's probing.
 func defaultProbe() probe {
