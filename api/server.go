@@ -21,6 +21,9 @@ import (
 // since anyone who reaches it can publish as this node.
 const DefaultListen = "127.0.0.1:7400"
 
+// DefaultMaxBodyBytes is the default of Config.MaxBodyBytes: 1 MiB.
+const DefaultMaxBodyBytes = 1 << 20
+
 // Config tunes the API. Zero values take the defaults below.
 type Config struct {
 	// Listen is the TCP address; port 0 picks a free port (see Addr).
@@ -56,7 +59,7 @@ func (c *Config) applyDefaults() {
 		c.Listen = DefaultListen
 	}
 	if c.MaxBodyBytes == 0 {
-		c.MaxBodyBytes = 1 << 20
+		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if c.MaxSubscribers == 0 {
 		c.MaxSubscribers = 64

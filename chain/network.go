@@ -4,8 +4,10 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -56,10 +58,14 @@ func Preset(name string) (Network, bool) {
 	return n, ok
 }
 
-// PresetNames lists the built-in networks.
-func PresetNames() []string { return []string{"devnet"} }
+// PresetNames lists the built-in networks, sorted.
+func PresetNames() []string { return slices.Sorted(maps.Keys(presets)) }
 
+// networkName is the rule for Network.Name (and chain.network): names prefix
+// protocol IDs and topics. nameRule says it in words.
 var networkName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
+
+const nameRule = "1-32 lowercase letters, digits or dashes"
 
 // ErrBadNetwork is wrapped by every Network.Validate error.
 var ErrBadNetwork = errors.New("bad network")
@@ -67,7 +73,7 @@ var ErrBadNetwork = errors.New("bad network")
 // Validate checks that the network can be used.
 func (n Network) Validate() error {
 	if !networkName.MatchString(n.Name) {
-		return fmt.Errorf("%w: name %q must be 1-32 lowercase letters, digits or dashes", ErrBadNetwork, n.Name)
+		return fmt.Errorf("%w: name %q must be "+nameRule, ErrBadNetwork, n.Name)
 	}
 	if n.ChainID == 0 {
 		return fmt.Errorf("%w %s: chain_id is not set", ErrBadNetwork, n.Name)

@@ -17,7 +17,7 @@ import (
 // startAPI serves the local API over the node's parts.
 func startAPI(n *Node) (apiServer, error) {
 	id := n.svc.ID()
-	srv, err := api.New(api.Config{Listen: n.cfg.API.Listen, MinPeers: n.cfg.API.MinPeers, StallAfter: n.cfg.Chain.StallAfter.D(), MaxBodyBytes: n.cfg.API.MaxBodyBytes}, api.Deps{
+	srv, err := api.New(n.cfg.API.Config(n.cfg.Chain.StallAfter.D()), api.Deps{
 		Info: api.Info{
 			NodeID: id.NodeID, PeerID: id.PeerID.String(), Network: n.network.Name, ChainID: n.network.ChainID,
 			Registry: n.network.Registry, Version: n.opts.Version, Started: time.Now(),

@@ -7,22 +7,19 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/ethereum/go-ethereum/common"
-	"github.com/libp2p/go-libp2p/core/peer"
-	ma "github.com/multiformats/go-multiaddr"
 	"github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
+
+	"validator/chain"
+	"validator/internal/settings"
 )
 
 // ConfigSources are the inputs of LoadConfig. Precedence, highest first:
@@ -57,9 +54,6 @@ var nonConfigEnv = map[string]bool{
 	"VALIDATOR_REQUIRE_PROMTOOL": true, // tests: fail rather than skip without promtool
 }
 
-// redacted replaces secrets in Dump.
-const redacted = "REDACTED"
-
 // ConfigKey describes one configuration key, e.g. for registering flags.
 type ConfigKey struct {
 	Key     string // dotted: "network.max_connections"
@@ -81,7 +75,7 @@ func ConfigKeys() []ConfigKey {
 type configField struct {
 	ConfigKey
 	index []int
-	path  bool // a filesystem path, resolved against the config file's directory
+	path  bool // tagged path:"true": resolved against the config file's directory
 }
 
 var durationType = reflect.TypeFor[Duration]()
@@ -106,7 +100,7 @@ var configFields = sync.OnceValue(func() []configField {
 					Comment: f.Tag.Get("comment"),
 				},
 				index: []int{i, j},
-				path:  f.Type.Kind() == reflect.String && (secName == "keys" || key == "store.data_dir"),
+				path:  f.Tag.Get("path") == "true",
 			})
 		}
 	}
@@ -225,15 +219,15 @@ func LoadConfig(src ConfigSources) (Config, error) {
 	cfg.normalize()
 	ps := cfg.problems()
 	if src.RegistryOptional && cfg.Chain.Registry == "" {
-		ps = slices.DeleteFunc(ps, func(p problem) bool { return p.key == "chain.registry" })
+		ps = slices.DeleteFunc(ps, func(p settings.Problem) bool { return p.Key == "chain.registry" })
 	}
 	if len(ps) > 0 {
 		for i := range ps {
-			if o, ok := origin[ps[i].key]; ok {
-				ps[i].msg += " (" + o + ")"
+			if o, ok := origin[ps[i].Key]; ok {
+				ps[i].Msg += " (" + o + ")"
 			}
 		}
-		return Config{}, fmt.Errorf("invalid configuration:\n%w", joinProblems(ps))
+		return Config{}, fmt.Errorf("invalid configuration:\n%w", ps.Err())
 	}
 	return cfg, nil
 }
@@ -340,8 +334,8 @@ func exampleValue(f configField) string {
 	return fmt.Sprint(v.Interface())
 }
 
-// decodeFile decodes the TOML file at path over cfg. Unknown keys are errors
-// naming the key and its line.
+// decodeFile decodes the TOML file at path over cfg. go-toml's strict mode
+// reports unknown keys and sections with their lines; fileError words them.
 func decodeFile(cfg *Config, path string, origin map[string]string) error {
 	doc, err := os.ReadFile(path)
 	if err != nil {
@@ -353,17 +347,8 @@ func decodeFile(cfg *Config, path string, origin map[string]string) error {
 		return fileError(path, doc, err)
 	}
 	// Which keys the file sets, so that validation errors can say so.
-	var raw map[string]any
-	if err := toml.Unmarshal(doc, &raw); err == nil {
-		for sec, v := range raw {
-			if m, ok := v.(map[string]any); ok {
-				for k := range m {
-					if f, ok := fieldByKey(sec + "." + k); ok {
-						origin[f.Key] = "set in " + path
-					}
-				}
-			}
-		}
+	for key := range fileKeys(doc) {
+		origin[key] = "set in " + path
 	}
 	return nil
 }
@@ -371,22 +356,16 @@ func decodeFile(cfg *Config, path string, origin map[string]string) error {
 func fileError(path string, doc []byte, err error) error {
 	var missing *toml.StrictMissingError
 	if errors.As(err, &missing) {
-		var errs []error
-		var seen []string
-		for _, e := range missing.Errors {
+		errs := make([]error, len(missing.Errors))
+		for i, e := range missing.Errors {
 			key := strings.Join(e.Key(), ".")
-			// An unknown table is reported once, not again for each key in it.
-			if slices.ContainsFunc(seen, func(s string) bool { return strings.HasPrefix(key, s+".") }) {
-				continue
-			}
-			seen = append(seen, key)
 			line, _ := e.Position()
 			what := "key"
 			if strings.Contains(e.Error(), "table") {
 				what = "section"
 			}
-			errs = append(errs, fmt.Errorf("config file %s, line %d: unknown %s %q%s; remove it or fix its name (docs/configuration.md lists every key)",
-				path, line, what, key, suggest(key, dottedKeys())))
+			errs[i] = fmt.Errorf("config file %s, line %d: unknown %s %q%s; remove it or fix its name (docs/configuration.md lists every key)",
+				path, line, what, key, suggest(key, dottedKeys()))
 		}
 		return errors.Join(errs...)
 	}
@@ -394,21 +373,28 @@ func fileError(path string, doc []byte, err error) error {
 	if errors.As(err, &de) {
 		line, _ := de.Position()
 		msg := strings.TrimPrefix(de.Error(), "toml: ")
-		if key := keyAtLine(doc, line); key != "" {
-			if f, ok := fieldByKey(key); ok {
-				// "cannot decode TOML string into struct field node.X.Y of type int"
-				if rest, ok := strings.CutPrefix(msg, "cannot decode TOML "); ok {
-					got, _, _ := strings.Cut(rest, " ")
-					msg = "got a TOML " + got
-				}
-				return fmt.Errorf("config file %s, line %d: %s: %s; want %s such as %s", path, line, key, msg, article(f.Type), defaultTOML(f))
+		// go-toml names the key only of unknown fields: find the one on the line.
+		var key string
+		for k, l := range fileKeys(doc) {
+			if l == line {
+				key = k
 			}
-			if isSection(key) {
-				return fmt.Errorf("config file %s, line %d: %s is a section, not a key; put its keys under [%s]", path, line, key, key)
-			}
-			return fmt.Errorf("config file %s, line %d: %s: %s", path, line, key, msg)
 		}
-		return fmt.Errorf("config file %s, line %d: %s", path, line, msg)
+		if key == "" {
+			return fmt.Errorf("config file %s, line %d: %s", path, line, msg)
+		}
+		if f, ok := fieldByKey(key); ok {
+			// "cannot decode TOML string into struct field p2p.X.Y of type int"
+			if rest, ok := strings.CutPrefix(msg, "cannot decode TOML "); ok {
+				got, _, _ := strings.Cut(rest, " ")
+				msg = "got a TOML " + got
+			}
+			return fmt.Errorf("config file %s, line %d: %s: %s; want %s such as %s", path, line, key, msg, article(f.Type), defaultTOML(f))
+		}
+		if isSection(key) {
+			return fmt.Errorf("config file %s, line %d: %s is a section, not a key; put its keys under [%s]", path, line, key, key)
+		}
+		return fmt.Errorf("config file %s, line %d: %s: %s", path, line, key, msg)
 	}
 	return fmt.Errorf("config file %s: %w", path, err)
 }
@@ -429,26 +415,32 @@ func isSection(name string) bool {
 	return false
 }
 
-// keyAtLine guesses the dotted key assigned on a 1-based line of a TOML
-// document: the last [section] header above it plus the key before "=".
-func keyAtLine(doc []byte, line int) string {
-	lines := strings.Split(string(doc), "\n")
-	if line < 1 || line > len(lines) {
-		return ""
-	}
-	k, _, ok := strings.Cut(lines[line-1], "=")
-	k = strings.Trim(strings.TrimSpace(k), `"'`)
-	if !ok || k == "" {
-		return ""
-	}
-	for i := line - 2; i >= 0; i-- {
-		l := strings.TrimSpace(lines[i])
-		if strings.HasPrefix(l, "[") {
-			sec, _, _ := strings.Cut(strings.Trim(l, "[]"), "]")
-			return strings.TrimSpace(sec) + "." + k
+// fileKeys maps every dotted key a TOML document assigns, as go-toml's parser
+// reads it, to the line it is assigned on; up to a syntax error, if any.
+func fileKeys(doc []byte) map[string]int {
+	keys := map[string]int{}
+	var p unstable.Parser
+	p.Reset(doc)
+	var table []string
+	for p.NextExpression() {
+		e := p.Expression()
+		var parts []string
+		line := 0
+		for it := e.Key(); it.Next(); {
+			k := it.Node()
+			if line == 0 {
+				line = p.Shape(k.Raw).Start.Line
+			}
+			parts = append(parts, string(k.Data))
+		}
+		switch e.Kind {
+		case unstable.Table, unstable.ArrayTable:
+			table = parts
+		case unstable.KeyValue:
+			keys[strings.Join(append(slices.Clone(table), parts...), ".")] = line
 		}
 	}
-	return k
+	return keys
 }
 
 // defaultTOML renders f's default as Dump does.
@@ -509,7 +501,7 @@ func (c *Config) normalize() {
 // back, with secrets redacted: the user info, query values and key-like path
 // segments of chain.rpc_url become REDACTED.
 func (c Config) Dump() ([]byte, error) {
-	c.Chain.RPCURL = RedactURL(c.Chain.RPCURL)
+	c.Chain.RPCURL = chain.RedactURL(c.Chain.RPCURL)
 	return encodeConfig(c)
 }
 
@@ -558,320 +550,46 @@ func WriteConfig(w io.Writer, cfg Config) error {
 	return nil
 }
 
-// apiKeySegment looks like an API key in a URL path (Infura's /v3/<key>).
-var apiKeySegment = regexp.MustCompile(`^[A-Za-z0-9_-]{16,}$`)
-
-// RedactURL hides credentials in a URL: user info, query values, the fragment
-// and path segments that look like API keys (16 or more letters, digits, '-'
-// or '_', at least one a digit) become REDACTED. A string that does not parse
-// as a URL is redacted whole.
-func RedactURL(s string) string {
-	if s == "" {
-		return s
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return redacted
-	}
-	if u.User != nil {
-		u.User = url.User(redacted)
-	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			q[k] = []string{redacted}
-		}
-		u.RawQuery = q.Encode()
-	}
-	if u.Fragment != "" {
-		u.Fragment, u.RawFragment = redacted, ""
-	}
-	if u.Opaque != "" {
-		u.Opaque = redacted
-	}
-	segs := strings.Split(u.Path, "/")
-	changed := false
-	for i, seg := range segs {
-		if apiKeySegment.MatchString(seg) && strings.ContainsAny(seg, "0123456789") {
-			segs[i], changed = redacted, true
-		}
-	}
-	if changed {
-		u.Path, u.RawPath = strings.Join(segs, "/"), ""
-	}
-	return u.String()
-}
-
-// problem is one invalid value, reported as "key: msg".
-type problem struct{ key, msg string }
-
-func joinProblems(ps []problem) error {
-	errs := make([]error, len(ps))
-	for i, p := range ps {
-		errs[i] = fmt.Errorf("%s: %s", p.key, p.msg)
-	}
-	return errors.Join(errs...)
-}
+// RedactURL hides credentials in a URL (chain.RedactURL): user info, query
+// values, the fragment and key-like path segments become REDACTED.
+func RedactURL(s string) string { return chain.RedactURL(s) }
 
 // Validate reports every invalid value, each named by its dotted key and
 // saying what to write instead, joined into one error.
-func (c Config) Validate() error {
-	if ps := c.problems(); len(ps) > 0 {
-		return joinProblems(ps)
-	}
-	return nil
-}
+func (c Config) Validate() error { return c.problems().Err() }
 
-// networkName mirrors chain.Network's rule: names prefix protocol IDs and topics.
-var networkName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
-
-// presetNames are the built-in chain.network presets (chain.PresetNames).
-var presetNames = []string{"devnet"}
-
-// minStallAfter bounds chain.stall_after from below: a few of the registry
-// view's one-second poll rounds.
-const minStallAfter = 3 * time.Second
-
-// maxGossipBytes bounds gossip.max_message_bytes: gossip is for small
-// messages, and every node buffers and forwards each one.
-const maxGossipBytes = 4 << 20
-
-func (c Config) problems() []problem {
-	var ps []problem
-	add := func(key, format string, args ...any) {
-		ps = append(ps, problem{key, fmt.Sprintf(format, args...)})
-	}
+// problems are the sections' own problems, in file order, and those of the
+// rules that relate two sections.
+func (c Config) problems() settings.Problems {
+	var ps settings.Problems
 	def := DefaultConfig()
-	positive := func(key string, d, example Duration) {
-		if d <= 0 {
-			add(key, "%q must be a positive duration such as %q", d.D().String(), example.D().String())
-		}
-	}
-
-	// [chain]
-	ch := c.Chain
-	switch {
-	case ch.Network == "":
-		add("chain.network", "must be set to a preset (%s) or a custom network name", strings.Join(presetNames, ", "))
-	case !networkName.MatchString(ch.Network):
-		add("chain.network", "%q must be 1-32 lowercase letters, digits or dashes, such as %q", ch.Network, "devnet")
-	case !slices.Contains(presetNames, ch.Network):
-		custom := func(key, what string) {
-			add(key, "must be set for custom network %q (%s); presets that need no settings: %s",
-				ch.Network, what, strings.Join(presetNames, ", "))
-		}
-		if ch.ChainID == 0 {
-			custom("chain.chain_id", "the chain ID the RPC endpoint serves")
-		}
-		if ch.RPCURL == "" {
-			custom("chain.rpc_url", "an Ethereum JSON-RPC URL")
-		}
-		if ch.Registry == "" {
-			custom("chain.registry", "the NodeRegistry contract address")
-		}
-	}
-	if ch.RPCURL != "" {
-		shown := RedactURL(ch.RPCURL)
-		u, err := url.Parse(ch.RPCURL)
-		switch {
-		case err != nil:
-			add("chain.rpc_url", "%q is not a URL; write e.g. %q", shown, "https://rpc.example.org")
-		case !slices.Contains([]string{"http", "https", "ws", "wss"}, u.Scheme):
-			add("chain.rpc_url", "%q: scheme %q is not supported; use http, https, ws or wss, e.g. %q", shown, u.Scheme, "http://127.0.0.1:8545")
-		case u.Host == "":
-			add("chain.rpc_url", "%q has no host; write e.g. %q", shown, "http://127.0.0.1:8545")
-		}
-	}
-	if r := ch.Registry; r != "" {
-		switch {
-		case !strings.HasPrefix(r, "0x") || !common.IsHexAddress(r):
-			add("chain.registry", "%q is not a contract address; write 0x followed by 40 hex digits", r)
-		case common.HexToAddress(r) == (common.Address{}):
-			add("chain.registry", "%q is the zero address; write the NodeRegistry contract's address", r)
-		case !checksumOK(r):
-			add("chain.registry", "%q fails its EIP-55 mixed-case checksum (expected %s); copy the address again or write it in lower case", r, common.HexToAddress(r).Hex())
-		}
-	}
-
-	switch {
-	case ch.StallAfter <= 0:
-		add("chain.stall_after", "%q must be a positive duration such as %q", ch.StallAfter.D().String(), def.Chain.StallAfter.D().String())
-	case ch.StallAfter.D() < minStallAfter:
-		add("chain.stall_after", "%q must be at least %q: the registry is polled every second, and a shorter bound would report a healthy sync as stalled",
-			ch.StallAfter.D().String(), minStallAfter.String())
-	}
-
-	// [keys]
+	ps = append(ps, c.Chain.Problems()...)
 	if c.Keys.NodeKey == "" {
-		add("keys.node_key", "must be set to the node key file, such as %q", def.Keys.NodeKey)
+		ps.Add("keys.node_key", "must be set to the node key file, such as %q", def.Keys.NodeKey)
 	}
-
-	// [network]
-	n := c.Network
-	if len(n.ListenAddrs) == 0 {
-		add("network.listen_addrs", "must list at least one multiaddr, such as %q", def.Network.ListenAddrs[0])
+	ps = append(ps, c.Network.Problems()...)
+	ps = append(ps, c.Gossip.Problems()...)
+	ps = append(ps, c.Liveness.Problems()...)
+	ps = append(ps, c.Store.Problems()...)
+	if r, s := c.Store.Retention, c.Liveness.SummaryInterval; r > 0 && s > 0 && r < s {
+		ps.Add("store.retention", "%q must be at least liveness.summary_interval (%q), or evidence is deleted before it is complete", r.String(), s.String())
 	}
-	for _, list := range []struct {
-		key   string
-		addrs []string
-	}{{"network.listen_addrs", n.ListenAddrs}, {"network.external_addrs", n.ExternalAddrs}} {
-		for i, a := range list.addrs {
-			key := fmt.Sprintf("%s[%d]", list.key, i)
-			m, err := ma.NewMultiaddr(a)
-			if err != nil {
-				add(key, "%q is not a multiaddr (%v); write e.g. %q", a, err, "/ip4/0.0.0.0/tcp/9000")
-				continue
-			}
-			if _, err := m.ValueForProtocol(ma.P_P2P); err == nil {
-				add(key, "%q must not end in /p2p/<peer ID>: this node's ID comes from keys.node_key", a)
-			}
-		}
+	ps = append(ps, c.API.Problems()...)
+	if m, t := c.API.MinPeers, c.Network.TargetPeers; m < 0 || m > max(t, 0) {
+		ps.Add("api.min_peers", "%d must be between 0 and network.target_peers (%d)", m, t)
 	}
-	for i, a := range n.BootstrapPeers {
-		key := fmt.Sprintf("network.bootstrap_peers[%d]", i)
-		const example = "/ip4/203.0.113.7/udp/9000/quic-v1/p2p/16Uiu2HAm..."
-		m, err := ma.NewMultiaddr(a)
-		if err != nil {
-			add(key, "%q is not a multiaddr (%v); write e.g. %q", a, err, example)
-			continue
-		}
-		info, err := peer.AddrInfoFromP2pAddr(m)
-		switch {
-		case err != nil:
-			add(key, "%q has no /p2p/<peer ID>; append the peer's ID, e.g. %q", a, example)
-		case len(info.Addrs) == 0:
-			add(key, "%q has no address before /p2p/; write the full address, e.g. %q", a, example)
-		}
-	}
-	if n.MaxConnections < 2 {
-		add("network.max_connections", "%d must be at least 2, such as %d", n.MaxConnections, def.Network.MaxConnections)
-	}
-	if n.TargetPeers < 1 || n.TargetPeers > max(n.MaxConnections, 1) {
-		add("network.target_peers", "%d must be between 1 and network.max_connections (%d)", n.TargetPeers, n.MaxConnections)
-	}
-	positive("network.idle_timeout", n.IdleTimeout, def.Network.IdleTimeout)
-	positive("network.heartbeat_interval", n.HeartbeatInterval, def.Network.HeartbeatInterval)
-	positive("network.addr_expiry", n.AddrExpiry, def.Network.AddrExpiry)
-	if n.HeartbeatInterval > 0 && n.AddrExpiry > 0 && n.AddrExpiry <= n.HeartbeatInterval {
-		add("network.addr_expiry", "%q must be longer than network.heartbeat_interval (%q), or addresses expire between heartbeats; a few heartbeats, such as %q",
-			n.AddrExpiry.D().String(), n.HeartbeatInterval.D().String(), (6 * n.HeartbeatInterval).D().String())
-	}
-	positive("network.dht_refresh", n.DHTRefresh, def.Network.DHTRefresh)
-
-	// [gossip]
-	g := c.Gossip
-	switch {
-	case g.MaxMessageBytes <= 0:
-		add("gossip.max_message_bytes", "%d must be a positive number of bytes, such as %d", g.MaxMessageBytes, def.Gossip.MaxMessageBytes)
-	case g.MaxMessageBytes > maxGossipBytes:
-		add("gossip.max_message_bytes", "%d is above the limit of %d bytes; gossip is for small messages, send bulk data by request/response", g.MaxMessageBytes, maxGossipBytes)
-	}
-	switch {
-	case g.HeartbeatMaxBytes <= 0:
-		add("gossip.heartbeat_max_bytes", "%d must be a positive number of bytes, such as %d", g.HeartbeatMaxBytes, def.Gossip.HeartbeatMaxBytes)
-	case g.MaxMessageBytes > 0 && g.HeartbeatMaxBytes > g.MaxMessageBytes:
-		add("gossip.heartbeat_max_bytes", "%d must not exceed gossip.max_message_bytes (%d)", g.HeartbeatMaxBytes, g.MaxMessageBytes)
-	}
-	positive("gossip.max_age", g.MaxAge, def.Gossip.MaxAge)
-	positive("gossip.max_skew", g.MaxSkew, def.Gossip.MaxSkew)
-	if g.PeerMsgRate <= 0 {
-		add("gossip.peer_msg_rate", "%d must be a positive number of messages per second, such as %d", g.PeerMsgRate, def.Gossip.PeerMsgRate)
-	}
-	if g.PeerMsgBurst < g.PeerMsgRate {
-		add("gossip.peer_msg_burst", "%d must be at least gossip.peer_msg_rate (%d), such as %d", g.PeerMsgBurst, g.PeerMsgRate, 2*g.PeerMsgRate)
-	}
-
-	// [liveness]
-	l := c.Liveness
-	positive("liveness.ping_interval", l.PingInterval, def.Liveness.PingInterval)
-	positive("liveness.ping_timeout", l.PingTimeout, def.Liveness.PingTimeout)
-	if l.PingTimeout > 0 && l.PingInterval > 0 && l.PingTimeout >= l.PingInterval {
-		add("liveness.ping_timeout", "%q must be shorter than liveness.ping_interval (%q), so that one probe ends before the next starts",
-			l.PingTimeout.D().String(), l.PingInterval.D().String())
-	}
-	positive("liveness.slow_rtt", l.SlowRTT, def.Liveness.SlowRTT)
-	if l.SlowRTT > 0 && l.PingTimeout > 0 && l.SlowRTT >= l.PingTimeout {
-		add("liveness.slow_rtt", "%q must be shorter than liveness.ping_timeout (%q), or no peer can ever be Slow (a slower answer is a miss)",
-			l.SlowRTT.D().String(), l.PingTimeout.D().String())
-	}
-	if l.OfflineAfter < 1 {
-		add("liveness.offline_after", "%d must be at least 1, such as %d", l.OfflineAfter, def.Liveness.OfflineAfter)
-	}
-	positive("liveness.summary_interval", l.SummaryInterval, def.Liveness.SummaryInterval)
-	if l.SummaryInterval > 0 && l.PingInterval > 0 && l.SummaryInterval < l.PingInterval {
-		add("liveness.summary_interval", "%q must be at least liveness.ping_interval (%q): a summary needs probes",
-			l.SummaryInterval.D().String(), l.PingInterval.D().String())
-	}
-
-	// [store]
-	if c.Store.DataDir == "" {
-		add("store.data_dir", "must be set to a directory, such as %q", def.Store.DataDir)
-	}
-	positive("store.retention", c.Store.Retention, def.Store.Retention)
-	if c.Store.Retention > 0 && l.SummaryInterval > 0 && c.Store.Retention < l.SummaryInterval {
-		add("store.retention", "%q must be at least liveness.summary_interval (%q), or evidence is deleted before it is complete",
-			c.Store.Retention.D().String(), l.SummaryInterval.D().String())
-	}
-
-	// [api]
-	a := c.API
-	if host, port, err := net.SplitHostPort(a.Listen); err != nil {
-		add("api.listen", "%q is not host:port; write e.g. %q", a.Listen, def.API.Listen)
-	} else if _, err := strconv.ParseUint(port, 10, 16); err != nil || strings.ContainsAny(host, " /") {
-		add("api.listen", "%q is not host:port with a port in 0-65535; write e.g. %q", a.Listen, def.API.Listen)
-	}
-	if a.MinPeers < 0 || a.MinPeers > max(n.TargetPeers, 0) {
-		add("api.min_peers", "%d must be between 0 and network.target_peers (%d)", a.MinPeers, n.TargetPeers)
-	}
-	if a.MaxBodyBytes <= 0 {
-		add("api.max_body_bytes", "%d must be a positive number of bytes, such as %d", a.MaxBodyBytes, def.API.MaxBodyBytes)
-	}
-
-	// [log]
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
-		add("log.level", "%q must be debug, info, warn or error", c.Log.Level)
+		ps.Add("log.level", "%q must be debug, info, warn or error", c.Log.Level)
 	}
 	if !slices.Contains([]string{"text", "json"}, c.Log.Format) {
-		add("log.format", "%q must be text or json", c.Log.Format)
+		ps.Add("log.format", "%q must be text or json", c.Log.Format)
 	}
 	return ps
 }
 
-// checksumOK: an all-lower or all-upper hex address has no checksum; a
-// mixed-case one must match EIP-55.
-func checksumOK(addr string) bool {
-	h := addr[2:]
-	if h == strings.ToLower(h) || h == strings.ToUpper(h) {
-		return true
-	}
-	return common.HexToAddress(addr).Hex()[2:] == h
-}
-
 // Warnings lists settings that are valid but risky, for the daemon to log at
-// start. Today: an API reachable from other machines (anyone who reaches it
-// can publish messages signed by this node and read its peer data), and
-// confirmations that chain.finalized makes irrelevant.
+// start: the sections' own (an API reachable from other machines,
+// confirmations that chain.finalized makes irrelevant).
 func (c Config) Warnings() []string {
-	var ws []string
-	if host, _, err := net.SplitHostPort(c.API.Listen); err == nil && !loopbackHost(host) {
-		ws = append(ws, fmt.Sprintf("api.listen %q is reachable from other machines, which can then publish messages as this node; "+
-			"listen on 127.0.0.1 or put an authenticating proxy in front", c.API.Listen))
-	}
-	if c.Chain.Finalized && c.Chain.Confirmations > 0 {
-		ws = append(ws, fmt.Sprintf("chain.confirmations (%d) is ignored because chain.finalized is set", c.Chain.Confirmations))
-	}
-	return ws
+	return slices.Concat(c.API.Warnings(), c.Chain.Warnings())
 }
-
-func loopbackHost(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-var (
-	_ encoding.TextMarshaler   = Duration(0)
-	_ encoding.TextUnmarshaler = (*Duration)(nil)
-)

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -75,38 +74,8 @@ type apiServer interface {
 }
 
 // ResolveNetwork turns the chain section into a network: a preset with
-// overrides, or a custom network that sets everything.
-func ResolveNetwork(c ChainConfig) (chain.Network, error) {
-	n, ok := chain.Preset(c.Network)
-	if !ok {
-		n = chain.Network{Name: c.Network}
-	}
-	if c.RPCURL != "" {
-		n.RPCURL = c.RPCURL
-	}
-	if c.ChainID != 0 {
-		n.ChainID = c.ChainID
-	}
-	if c.Registry != "" {
-		if !common.IsHexAddress(c.Registry) {
-			return chain.Network{}, fmt.Errorf("chain.registry %q is not an address", c.Registry)
-		}
-		n.Registry = common.HexToAddress(c.Registry)
-	}
-	if c.Confirmations != 0 {
-		n.Confirmations = c.Confirmations
-	}
-	if c.Finalized {
-		n.Finalized = true
-	}
-	if err := n.Validate(); err != nil {
-		if !ok {
-			return chain.Network{}, fmt.Errorf("%w (custom networks need chain.chain_id, chain.rpc_url and chain.registry; presets: %s)", err, strings.Join(chain.PresetNames(), ", "))
-		}
-		return chain.Network{}, err
-	}
-	return n, nil
-}
+// overrides, or a custom network that sets everything (chain.Section.Resolve).
+func ResolveNetwork(c ChainConfig) (chain.Network, error) { return c.Resolve() }
 
 // New prepares a node; nothing runs until Start.
 func New(opts Options) (*Node, error) {
@@ -170,7 +139,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	n.log.Info("starting validator", "network", n.network.Name, "chain_id", n.network.ChainID, "registry", n.network.Registry, "node", id.NodeID, "peer_id", id.PeerID, "version", n.opts.Version)
 
 	// store
-	if n.st, err = store.Open(cfg.Store.DataDir, store.WithRetention(cfg.Store.Retention.D()), store.WithLogger(n.log), store.WithRegisterer(n.reg)); err != nil {
+	if n.st, err = store.Open(cfg.Store.DataDir, append(cfg.Store.Options(), store.WithLogger(n.log), store.WithRegisterer(n.reg))...); err != nil {
 		return fmt.Errorf("open store in %s: %w", cfg.Store.DataDir, err)
 	}
 
@@ -216,9 +185,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	n.members = NewMembership(n.view)
 
 	// reputation + evidence
-	tracker, err := reputation.NewTracker(reputation.Config{
-		SlowRTT: cfg.Liveness.SlowRTT.D(), OfflineAfter: cfg.Liveness.OfflineAfter, Interval: cfg.Liveness.SummaryInterval.D(),
-	})
+	tracker, err := reputation.NewTracker(cfg.Liveness.Tracker())
 	if err != nil {
 		return fmt.Errorf("liveness config: %w", err)
 	}
@@ -232,21 +199,8 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	n.live = NewLiveness(n.rec, n.st, n.members, n.network.Name)
 
 	// p2p
-	pc := p2p.DefaultConfig(n.network.Name)
+	pc := p2p.FromSections(n.network.Name, cfg.Network, cfg.Gossip, cfg.Liveness)
 	pc.ChainID, pc.Registry, pc.Version = n.network.ChainID, n.network.Registry, n.opts.Version
-	pc.ListenAddrs, pc.ExternalAddrs, pc.BootstrapPeers = cfg.Network.ListenAddrs, cfg.Network.ExternalAddrs, cfg.Network.BootstrapPeers
-	pc.MaxConnections, pc.TargetPeers, pc.IdleTimeout = cfg.Network.MaxConnections, cfg.Network.TargetPeers, cfg.Network.IdleTimeout.D()
-	pc.HeartbeatInterval, pc.AddrExpiry, pc.DHTRefresh = cfg.Network.HeartbeatInterval.D(), cfg.Network.AddrExpiry.D(), cfg.Network.DHTRefresh.D()
-	pc.PingInterval, pc.PingTimeout = cfg.Liveness.PingInterval.D(), cfg.Liveness.PingTimeout.D()
-	pc.CloseAfterMisses = cfg.Liveness.OfflineAfter
-	pc.Validation = p2p.ValidatorConfig{
-		Network:        n.network.Name,
-		DefaultMaxSize: cfg.Gossip.MaxMessageBytes,
-		MaxSize:        map[string]int{p2p.TopicHeartbeats: cfg.Gossip.HeartbeatMaxBytes},
-		MaxAge:         cfg.Gossip.MaxAge.D(),
-		MaxSkew:        cfg.Gossip.MaxSkew.D(),
-	}
-	pc.PeerMessageRate, pc.PeerMessageBurst = cfg.Gossip.PeerMsgRate, cfg.Gossip.PeerMsgBurst
 	pc.RegistryBlock = n.view.Block
 	pc.Logger, pc.Registerer = n.log, n.reg
 	n.live.Configure(&pc)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -108,21 +109,15 @@ type Config struct {
 	silent bool
 }
 
-// DefaultConfig returns the defaults for a network.
+// DefaultConfig returns the defaults for a network. Those of the settings in
+// validator.toml's [network] section come from DefaultNetworkSection.
 func DefaultConfig(network string) Config {
-	return Config{
+	c := Config{
 		Network:            network,
 		Version:            "dev",
-		ListenAddrs:        []string{"/ip4/0.0.0.0/udp/9000/quic-v1", "/ip4/0.0.0.0/tcp/9000"},
-		MaxConnections:     64,
-		TargetPeers:        16,
-		IdleTimeout:        5 * time.Minute,
-		DHTRefresh:         10 * time.Minute,
 		DiscoveryInterval:  2 * time.Second,
 		DialTimeout:        10 * time.Second,
 		HandshakeTimeout:   5 * time.Second,
-		HeartbeatInterval:  10 * time.Second,
-		AddrExpiry:         time.Minute,
 		SubscriptionBuffer: 1024,
 		PeerMessageRate:    DefaultPeerMessageRate,
 		PeerMessageBurst:   DefaultPeerMessageBurst,
@@ -130,60 +125,25 @@ func DefaultConfig(network string) Config {
 		PingTimeout:        5 * time.Second,
 		CloseAfterMisses:   3,
 	}
+	DefaultNetworkSection().apply(&c)
+	return c
 }
 
+// applyDefaults gives every exported field left zero DefaultConfig's value
+// (so a new setting needs only its default there; a setting whose zero means
+// something must have a zero default), then fills what depends on other
+// fields.
 func (c *Config) applyDefaults() {
 	d := DefaultConfig(c.Network)
-	if c.Version == "" {
-		c.Version = d.Version
+	burst := c.PeerMessageBurst
+	cv, dv := reflect.ValueOf(c).Elem(), reflect.ValueOf(d)
+	for i := range cv.NumField() {
+		if f := cv.Field(i); f.CanSet() && f.IsZero() {
+			f.Set(dv.Field(i))
+		}
 	}
-	if c.ListenAddrs == nil {
-		c.ListenAddrs = d.ListenAddrs
-	}
-	if c.MaxConnections == 0 {
-		c.MaxConnections = d.MaxConnections
-	}
-	if c.TargetPeers == 0 {
-		c.TargetPeers = d.TargetPeers
-	}
-	if c.IdleTimeout == 0 {
-		c.IdleTimeout = d.IdleTimeout
-	}
-	if c.DHTRefresh == 0 {
-		c.DHTRefresh = d.DHTRefresh
-	}
-	if c.DiscoveryInterval == 0 {
-		c.DiscoveryInterval = d.DiscoveryInterval
-	}
-	if c.DialTimeout == 0 {
-		c.DialTimeout = d.DialTimeout
-	}
-	if c.HandshakeTimeout == 0 {
-		c.HandshakeTimeout = d.HandshakeTimeout
-	}
-	if c.HeartbeatInterval == 0 {
-		c.HeartbeatInterval = d.HeartbeatInterval
-	}
-	if c.AddrExpiry == 0 {
-		c.AddrExpiry = d.AddrExpiry
-	}
-	if c.SubscriptionBuffer == 0 {
-		c.SubscriptionBuffer = d.SubscriptionBuffer
-	}
-	if c.PeerMessageRate == 0 {
-		c.PeerMessageRate = d.PeerMessageRate
-	}
-	if c.PeerMessageBurst == 0 {
+	if burst == 0 {
 		c.PeerMessageBurst = max(d.PeerMessageBurst, c.PeerMessageRate)
-	}
-	if c.PingInterval == 0 {
-		c.PingInterval = d.PingInterval
-	}
-	if c.PingTimeout == 0 {
-		c.PingTimeout = d.PingTimeout
-	}
-	if c.CloseAfterMisses == 0 {
-		c.CloseAfterMisses = d.CloseAfterMisses
 	}
 	if c.Validation.Network == "" {
 		c.Validation.Network = c.Network
