@@ -13,9 +13,8 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/google/uuid"
-	"golang.org/x/term"
-
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"validator/chain"
 	"validator/node"
