@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/google/uuid"
+	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
 	"validator/chain"
@@ -86,40 +86,32 @@ func loadOperator(cfg node.Config, errOut io.Writer) (*chain.Signer, error) {
 	return chain.LoadKeystore(cfg.Keys.OperatorKeystore, pass)
 }
 
-func cmdInit(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs := newFlags("init", "Create a node key (node.key), an operator keystore (operator.json, go-ethereum V3) and a commented validator.toml\nin --dir. The passphrase comes from --passphrase-file (its path is written to validator.toml), "+passphraseEnv+", or a prompt.\nThe node listens on --p2p-port (UDP for QUIC and TCP) and serves its API on 127.0.0.1:--api-port; the defaults lie\nabove the ports `validator devnet` takes (p2p 9000+i, API 7400+i), so a node made here runs next to a devnet.",
-		"validator init --dir ./myvalidator --passphrase-file ./pass.txt", errOut)
-	dir := fs.String("dir", ".", "directory to create the files in")
-	passFile := fs.String("passphrase-file", "", "file holding the keystore passphrase (written to validator.toml as keys.passphrase_file)")
-	p2pPort := fs.Int("p2p-port", initP2PPort, "UDP (QUIC) and TCP port to listen on (network.listen_addrs)")
-	apiPort := fs.Int("api-port", initAPIPort, "port of the local API on 127.0.0.1 (api.listen)")
-	operatorHex := fs.String("operator-key", "", "import this hex private key as the operator account instead of generating one")
-	force := fs.Bool("force", false, "overwrite existing files")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	for name, p := range map[string]int{"--p2p-port": *p2pPort, "--api-port": *apiPort} {
+func cmdInit(cctx *cli.Context) error {
+	out, errOut := cctx.App.Writer, cctx.App.ErrWriter
+	dir, passFile, operatorHex, force := cctx.String("dir"), cctx.String("passphrase-file"), cctx.String("operator-key"), cctx.Bool("force")
+	p2pPort, apiPort := cctx.Int("p2p-port"), cctx.Int("api-port")
+	for name, p := range map[string]int{"--p2p-port": p2pPort, "--api-port": apiPort} {
 		if p < 1 || p > 65535 {
 			return usagef("%s %d: want a port between 1 and 65535", name, p)
 		}
 	}
 	cfg := node.DefaultConfig()
-	cfg.Network.ListenAddrs = []string{fmt.Sprintf("/ip4/0.0.0.0/udp/%d/quic-v1", *p2pPort), fmt.Sprintf("/ip4/0.0.0.0/tcp/%d", *p2pPort)}
-	cfg.API.Listen = fmt.Sprintf("127.0.0.1:%d", *apiPort)
-	if *passFile != "" {
+	cfg.Network.ListenAddrs = []string{fmt.Sprintf("/ip4/0.0.0.0/udp/%d/quic-v1", p2pPort), fmt.Sprintf("/ip4/0.0.0.0/tcp/%d", p2pPort)}
+	cfg.API.Listen = fmt.Sprintf("127.0.0.1:%d", apiPort)
+	if passFile != "" {
 		// Absolute: relative paths in the file are relative to its directory,
 		// not to where init ran.
-		abs, err := filepath.Abs(*passFile)
+		abs, err := filepath.Abs(passFile)
 		if err != nil {
 			return err
 		}
 		cfg.Keys.PassphraseFile = abs
 	}
-	if err := os.MkdirAll(*dir, 0o700); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	paths := map[string]string{"node": filepath.Join(*dir, "node.key"), "operator": filepath.Join(*dir, "operator.json"), "config": filepath.Join(*dir, "validator.toml")}
-	if !*force {
+	paths := map[string]string{"node": filepath.Join(dir, "node.key"), "operator": filepath.Join(dir, "operator.json"), "config": filepath.Join(dir, "validator.toml")}
+	if !force {
 		for _, p := range paths {
 			if _, err := os.Stat(p); err == nil {
 				return fmt.Errorf("%s exists: refusing to overwrite keys (use --force, and keep a backup)", p)
@@ -134,13 +126,13 @@ func cmdInit(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return fmt.Errorf("write node key: %w", err)
 	}
 	opKey, err := crypto.GenerateKey()
-	if *operatorHex != "" {
-		opKey, err = crypto.HexToECDSA(strings.TrimPrefix(*operatorHex, "0x"))
+	if operatorHex != "" {
+		opKey, err = crypto.HexToECDSA(strings.TrimPrefix(operatorHex, "0x"))
 	}
 	if err != nil {
 		return fmt.Errorf("operator key: %w", err)
 	}
-	pass, err := passphrase(*passFile, true, errOut)
+	pass, err := passphrase(passFile, true, errOut)
 	if err != nil {
 		return err
 	}
@@ -174,12 +166,12 @@ func cmdInit(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fmt.Fprintf(out, "operator:      %s\n  address:     %s\n", paths["operator"], crypto.PubkeyToAddress(opKey.PublicKey))
 	fmt.Fprintf(out, "config:        %s\n", paths["config"])
 	op := crypto.PubkeyToAddress(opKey.PublicKey)
-	fmt.Fprintf(out, "  p2p:         UDP and TCP %d (open both in the firewall)\n  api:         %s\n", *p2pPort, cfg.API.Listen)
+	fmt.Fprintf(out, "  p2p:         UDP and TCP %d (open both in the firewall)\n  api:         %s\n", p2pPort, cfg.API.Listen)
 	fmt.Fprintf(out, "\nNext, on the devnet (validator devnet running; elsewhere add --network/--config for your chain and\nuse the public IP address other validators reach this host on instead of 127.0.0.1):\n")
 	fmt.Fprintf(out, "  validator devnet fund --to %s --eth 33\n", op)
-	fmt.Fprintf(out, "  validator register --config %s --stake 32 --addr /ip4/127.0.0.1/udp/%d/quic-v1 --addr /ip4/127.0.0.1/tcp/%d\n", paths["config"], *p2pPort, *p2pPort)
+	fmt.Fprintf(out, "  validator register --config %s --stake 32 --addr /ip4/127.0.0.1/udp/%d/quic-v1 --addr /ip4/127.0.0.1/tcp/%d\n", paths["config"], p2pPort, p2pPort)
 	fmt.Fprintf(out, "  validator start --config %s\n", paths["config"])
-	if *passFile == "" {
+	if passFile == "" {
 		fmt.Fprintf(out, "(register asks for the keystore passphrase: set keys.passphrase_file or %s to skip the prompt)\n", passphraseEnv)
 	}
 	return nil

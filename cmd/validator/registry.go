@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"math/big"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/urfave/cli/v2"
 
 	"validator/chain"
 	"validator/node"
@@ -120,43 +120,12 @@ func withNodeTx(ctx context.Context, cf *configFlags, nodeFlag string, errOut io
 	return f(e, tx, id)
 }
 
-func txFlags(name, desc, example string, errOut io.Writer) (*flag.FlagSet, *configFlags) {
-	fs := newFlags(name, desc, example, errOut)
-	cf := &configFlags{}
-	cf.register(fs)
-	return fs, cf
-}
-
-func cmdRegistry(ctx context.Context, args []string, out, errOut io.Writer) error {
-	if len(args) == 0 {
-		return usagef("usage: validator registry deploy|list [flags]")
-	}
-	switch args[0] {
-	case "deploy":
-		return cmdDeploy(ctx, args[1:], out, errOut)
-	case "list":
-		return cmdList(ctx, args[1:], out, errOut)
-	case "-h", "-help", "--help":
-		fmt.Fprint(errOut, "Usage: validator registry deploy|list [flags]\n\nDeploy a NodeRegistry or list its active nodes; validator registry deploy --help and\nvalidator registry list --help show the flags.\n\nExample:\n  validator registry list --network devnet\n")
-		return flag.ErrHelp
-	default:
-		return usagef("unknown registry command %q (want deploy or list)", args[0])
-	}
-}
-
-func cmdDeploy(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs, cf := txFlags("registry deploy", "Deploy a NodeRegistry from the operator account (or, on a dev chain, from the published devnet deployer key,\nwhich puts it at the devnet preset's address). Prints the address to put in chain.registry.",
-		"validator registry deploy --config ./validator.toml --min-stake 32 --unbonding 72h", errOut)
-	minStake := fs.String("min-stake", "32", "minimum stake in ETH")
-	unbonding := fs.Duration("unbonding", 72*time.Hour, "unbonding period before a withdrawal")
-	admin := fs.String("admin", "", "admin address that sets roles (default: the deployer)")
-	devDeployer := fs.Bool("devnet-deployer", false, "deploy from the published devnet deployer key (dev chains only)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	ms, err := parseEther(*minStake)
+func cmdDeploy(cctx *cli.Context) error {
+	ctx, out, errOut, cf := cctx.Context, cctx.App.Writer, cctx.App.ErrWriter, parseConfigFlags(cctx)
+	minStake, unbonding, admin, devDeployer := cctx.String("min-stake"), cctx.Duration("unbonding"), cctx.String("admin"), cctx.Bool("devnet-deployer")
+	ms, err := parseEther(minStake)
 	if err != nil {
-		return usageError{err}
+		return usageError{error: err}
 	}
 	cf.registryOptional = true
 	e, err := openChain(ctx, cf)
@@ -165,17 +134,17 @@ func cmdDeploy(ctx context.Context, args []string, out, errOut io.Writer) error 
 	}
 	defer e.close()
 	var signer *chain.Signer
-	if *devDeployer {
+	if devDeployer {
 		signer = chain.NewKeySigner(chain.DevnetDeployerKey)
 	} else if signer, err = loadOperator(e.cfg, errOut); err != nil {
 		return err
 	}
-	p := chain.DeployParams{MinStake: ms, UnbondingPeriod: *unbonding}
-	if *admin != "" {
-		if !common.IsHexAddress(*admin) {
-			return usagef("--admin %q is not an address", *admin)
+	p := chain.DeployParams{MinStake: ms, UnbondingPeriod: unbonding}
+	if admin != "" {
+		if !common.IsHexAddress(admin) {
+			return usagef("--admin %q is not an address", admin)
 		}
-		p.Admin = common.HexToAddress(*admin)
+		p.Admin = common.HexToAddress(admin)
 	}
 	addr, r, err := chain.Deploy(ctx, e.backend, signer, p)
 	if err != nil {
@@ -186,12 +155,8 @@ func cmdDeploy(ctx context.Context, args []string, out, errOut io.Writer) error 
 	return nil
 }
 
-func cmdList(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs, cf := txFlags("registry list", "List the registry's active nodes at the latest block: ID, operator, role, stake and addresses.",
-		"validator registry list --network devnet", errOut)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
+func cmdList(cctx *cli.Context) error {
+	ctx, out, cf := cctx.Context, cctx.App.Writer, parseConfigFlags(cctx)
 	e, err := openChain(ctx, cf)
 	if err != nil {
 		return err
@@ -221,22 +186,15 @@ func cmdList(ctx context.Context, args []string, out, errOut io.Writer) error {
 	return tw.Flush()
 }
 
-func cmdRegister(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs, cf := txFlags("register", "Stake and register the configured node key from the operator account. The node key signs a proof of\npossession bound to this chain, registry and operator. --addr defaults to network.external_addrs.",
-		"validator register --config ./validator.toml --stake 32 --addr /ip4/203.0.113.7/udp/9000/quic-v1", errOut)
-	stake := fs.String("stake", "", "stake in ETH (at least the registry's minimum)")
-	var addrs multiFlag
-	fs.Var(&addrs, "addr", "multiaddr to publish (repeatable)")
-	metadata := fs.String("metadata", "", "free-form metadata (at most 1024 bytes)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *stake == "" {
+func cmdRegister(cctx *cli.Context) error {
+	ctx, out, errOut, cf := cctx.Context, cctx.App.Writer, cctx.App.ErrWriter, parseConfigFlags(cctx)
+	stake, addrs, metadata := cctx.String("stake"), cctx.StringSlice("addr"), cctx.String("metadata")
+	if stake == "" {
 		return usagef("--stake is required")
 	}
-	amount, err := parseEther(*stake)
+	amount, err := parseEther(stake)
 	if err != nil {
-		return usageError{err}
+		return usageError{error: err}
 	}
 	e, err := openChain(ctx, cf)
 	if err != nil {
@@ -257,7 +215,7 @@ func cmdRegister(ctx context.Context, args []string, out, errOut io.Writer) erro
 	if err != nil {
 		return err
 	}
-	id, r, err := tx.Register(ctx, key, addrs, *metadata, amount)
+	id, r, err := tx.Register(ctx, key, addrs, metadata, amount)
 	if err != nil {
 		return err
 	}
@@ -265,21 +223,13 @@ func cmdRegister(ctx context.Context, args []string, out, errOut io.Writer) erro
 	return nil
 }
 
-func cmdUpdate(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs, cf := txFlags("update", "Replace the node's published addresses and/or metadata.", "validator update --config ./validator.toml --addr /ip4/203.0.113.8/tcp/9000", errOut)
-	var addrs multiFlag
-	fs.Var(&addrs, "addr", "multiaddr to publish (repeatable; replaces all)")
-	metadata := fs.String("metadata", "", "new metadata")
-	setMeta := false
-	nodeFlag := fs.String("node", "", "node ID (default: the configured node key's)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	fs.Visit(func(f *flag.Flag) { setMeta = setMeta || f.Name == "metadata" })
+func cmdUpdate(cctx *cli.Context) error {
+	ctx, out, errOut, cf := cctx.Context, cctx.App.Writer, cctx.App.ErrWriter, parseConfigFlags(cctx)
+	addrs, metadata, setMeta, nodeFlag := cctx.StringSlice("addr"), cctx.String("metadata"), cctx.IsSet("metadata"), cctx.String("node")
 	if len(addrs) == 0 && !setMeta {
 		return usagef("nothing to update: pass --addr and/or --metadata")
 	}
-	return withNodeTx(ctx, cf, *nodeFlag, errOut, func(_ *chainEnv, tx *chain.Transactor, id common.Address) error {
+	return withNodeTx(ctx, cf, nodeFlag, errOut, func(_ *chainEnv, tx *chain.Transactor, id common.Address) error {
 		if len(addrs) > 0 {
 			r, err := tx.UpdateAddrs(ctx, id, addrs)
 			if err != nil {
@@ -288,7 +238,7 @@ func cmdUpdate(ctx context.Context, args []string, out, errOut io.Writer) error 
 			fmt.Fprintf(out, "addresses of %s updated (block %d)\n", id, r.Block)
 		}
 		if setMeta {
-			r, err := tx.UpdateMetadata(ctx, id, *metadata)
+			r, err := tx.UpdateMetadata(ctx, id, metadata)
 			if err != nil {
 				return err
 			}
@@ -298,14 +248,10 @@ func cmdUpdate(ctx context.Context, args []string, out, errOut io.Writer) error 
 	})
 }
 
-func cmdExit(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs, cf := txFlags("exit", "Leave the active set at once; peers disconnect the node once the exit is confirmed. Unbonding starts.",
-		"validator exit --config ./validator.toml", errOut)
-	nodeFlag := fs.String("node", "", "node ID (default: the configured node key's)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	return withNodeTx(ctx, cf, *nodeFlag, errOut, func(e *chainEnv, tx *chain.Transactor, id common.Address) error {
+func cmdExit(cctx *cli.Context) error {
+	ctx, out, errOut, cf := cctx.Context, cctx.App.Writer, cctx.App.ErrWriter, parseConfigFlags(cctx)
+	nodeFlag := cctx.String("node")
+	return withNodeTx(ctx, cf, nodeFlag, errOut, func(e *chainEnv, tx *chain.Transactor, id common.Address) error {
 		r, err := tx.RequestExit(ctx, id)
 		if err != nil {
 			return err
@@ -319,13 +265,10 @@ func cmdExit(ctx context.Context, args []string, out, errOut io.Writer) error {
 	})
 }
 
-func cmdWithdraw(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs, cf := txFlags("withdraw", "Return an exited node's stake to the operator once unbonding is over.", "validator withdraw --config ./validator.toml", errOut)
-	nodeFlag := fs.String("node", "", "node ID (default: the configured node key's)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	return withNodeTx(ctx, cf, *nodeFlag, errOut, func(_ *chainEnv, tx *chain.Transactor, id common.Address) error {
+func cmdWithdraw(cctx *cli.Context) error {
+	ctx, out, errOut, cf := cctx.Context, cctx.App.Writer, cctx.App.ErrWriter, parseConfigFlags(cctx)
+	nodeFlag := cctx.String("node")
+	return withNodeTx(ctx, cf, nodeFlag, errOut, func(_ *chainEnv, tx *chain.Transactor, id common.Address) error {
 		r, err := tx.Withdraw(ctx, id)
 		if err != nil {
 			return err
@@ -335,21 +278,17 @@ func cmdWithdraw(ctx context.Context, args []string, out, errOut io.Writer) erro
 	})
 }
 
-func cmdSetRole(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs, cf := txFlags("set-role", "Set a node's role; the operator account must be the registry admin.", "validator set-role --config ./admin.toml --node 0xabc... --role coordinator", errOut)
-	nodeFlag := fs.String("node", "", "node ID (required)")
-	role := fs.String("role", "", "validator or coordinator")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *nodeFlag == "" {
+func cmdSetRole(cctx *cli.Context) error {
+	ctx, out, errOut, cf := cctx.Context, cctx.App.Writer, cctx.App.ErrWriter, parseConfigFlags(cctx)
+	nodeFlag, role := cctx.String("node"), cctx.String("role")
+	if nodeFlag == "" {
 		return usagef("--node is required")
 	}
-	rl, err := chain.ParseRole(*role)
+	rl, err := chain.ParseRole(role)
 	if err != nil {
-		return usageError{err}
+		return usageError{error: err}
 	}
-	return withNodeTx(ctx, cf, *nodeFlag, errOut, func(_ *chainEnv, tx *chain.Transactor, id common.Address) error {
+	return withNodeTx(ctx, cf, nodeFlag, errOut, func(_ *chainEnv, tx *chain.Transactor, id common.Address) error {
 		r, err := tx.SetRole(ctx, id, rl)
 		if err != nil {
 			return err

@@ -1,47 +1,30 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/urfave/cli/v2"
 
 	"validator/api"
 	"validator/evidence"
-	"validator/node"
 	"validator/p2p"
 )
 
-// apiFlag is the node API address: --api, else VALIDATOR_API_LISTEN, else the default.
-func apiFlag(fs *flag.FlagSet) *string {
-	def := node.DefaultConfig().API.Listen
-	if v := os.Getenv("VALIDATOR_API_LISTEN"); v != "" {
-		def = v
-	}
-	return fs.String("api", def, "address of the node's local API (api.listen)")
-}
-
-func cmdPeers(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs := newFlags("peers", "List a running node's peers: connection, liveness state and reputation score.", "validator peers --api 127.0.0.1:7400", errOut)
-	addr := apiFlag(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	c := api.NewClient(*addr)
+func cmdPeers(cctx *cli.Context) error {
+	ctx, out := cctx.Context, cctx.App.Writer
+	addr, asJSON := apiAddr(cctx), cctx.Bool("json")
+	c := api.NewClient(addr)
 	defer c.Close()
 	peers, err := c.Peers(ctx)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		return json.NewEncoder(out).Encode(peers)
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
@@ -70,21 +53,17 @@ func cmdPeers(ctx context.Context, args []string, out, errOut io.Writer) error {
 	return tw.Flush()
 }
 
-func cmdStatus(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs := newFlags("status", "Show a running node's status: identity, registry sync, peers, readiness.", "validator status --api 127.0.0.1:7400", errOut)
-	addr := apiFlag(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	c := api.NewClient(*addr)
+func cmdStatus(cctx *cli.Context) error {
+	ctx, out := cctx.Context, cctx.App.Writer
+	addr, asJSON := apiAddr(cctx), cctx.Bool("json")
+	c := api.NewClient(addr)
 	defer c.Close()
 	st, err := c.Status(ctx)
 	if err != nil {
 		return err
 	}
 	ready, rerr := c.Ready(ctx)
-	if *asJSON {
+	if asJSON {
 		return json.NewEncoder(out).Encode(map[string]any{"status": st, "ready": ready})
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
@@ -112,22 +91,16 @@ func cmdStatus(ctx context.Context, args []string, out, errOut io.Writer) error 
 	return tw.Flush()
 }
 
-func cmdEvidence(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs := newFlags("evidence", "Export a running node's liveness evidence about a peer as JSON signed by the node key, and verify it.",
-		"validator evidence --peer 0xabc... --since 24h", errOut)
-	addr := apiFlag(fs)
-	peer := fs.String("peer", "", "node ID of the observed peer (required)")
-	since := fs.Duration("since", 24*time.Hour, "how far back")
-	if err := parse(fs, args); err != nil {
-		return err
+func cmdEvidence(cctx *cli.Context) error {
+	ctx, out, errOut := cctx.Context, cctx.App.Writer, cctx.App.ErrWriter
+	addr, peer, since := apiAddr(cctx), cctx.String("peer"), cctx.Duration("since")
+	if !common.IsHexAddress(peer) {
+		return usagef("--peer %q: want the peer's node ID (0x...)", peer)
 	}
-	if !common.IsHexAddress(*peer) {
-		return usagef("--peer %q: want the peer's node ID (0x...)", *peer)
-	}
-	c := api.NewClient(*addr)
+	c := api.NewClient(addr)
 	defer c.Close()
 	to := time.Now()
-	signed, err := c.Evidence(ctx, common.HexToAddress(*peer), to.Add(-*since), to)
+	signed, err := c.Evidence(ctx, common.HexToAddress(peer), to.Add(-since), to)
 	if err != nil {
 		return err
 	}
