@@ -160,3 +160,36 @@ func (s *Service) handshake(ctx context.Context, p peer.ID) {
 	}
 	s.handshakeDone(p, remote)
 }
+
+// banFor is how long a peer dropped by the handshake is refused: a peer of
+// another network for a minute; one whose handshake merely failed (timeout,
+// stream error, a node still starting) only briefly.
+var banFor = map[string]time.Duration{"mismatch": time.Minute, "invalid": time.Minute, "error": 5 * time.Second, "timeout": 5 * time.Second}
+
+// dropPeer disconnects a peer for a reason and refuses it for banFor; attrs
+// are more log fields (which status field differs, for a mismatch).
+func (s *Service) dropPeer(p peer.ID, why, result string, attrs ...any) {
+	s.mu.Lock()
+	s.banned[p] = time.Now().Add(banFor[result])
+	delete(s.peers, p)
+	s.mu.Unlock()
+	s.m.handshakes.WithLabelValues(result).Inc()
+	s.log.Info("dropped peer", append([]any{"peer", p, "reason", why, "result", result}, attrs...)...)
+	_ = s.host.Network().ClosePeer(p)
+}
+
+func (s *Service) handshakeDone(p peer.ID, st Status) {
+	s.mu.Lock()
+	ps, ok := s.peers[p]
+	if !ok {
+		ps = &peerState{since: time.Now()}
+		s.peers[p] = ps
+	}
+	first := !ps.handshaked
+	ps.handshaked, ps.status = true, st
+	s.mu.Unlock()
+	if first {
+		s.m.handshakes.WithLabelValues("ok").Inc()
+		s.log.Debug("peer handshaked", "peer", p, "version", st.Version)
+	}
+}
