@@ -73,33 +73,7 @@ func (n *notifiee) Connected(_ network.Network, c network.Conn) {
 		return
 	}
 	s.cm.TagPeer(p, "registered", 10)
-	s.goLoop(func() {
-		if c.Stat().Direction == network.DirOutbound {
-			// Never dial for it: a connection that closed before the handshake
-			// (a probe's, one the manager trimmed) is not reopened by it.
-			s.handshake(network.WithNoDial(s.ctx, "status handshake"), p)
-			return
-		}
-		// The dialer speaks first; an inbound peer that never does is dropped.
-		// The timer is this connection's: if the peer has since disconnected
-		// and come back, the entry is another one, with a timer of its own.
-		select {
-		case <-s.ctx.Done():
-		case <-time.After(s.cfg.HandshakeTimeout + time.Second):
-			s.mu.Lock()
-			cur, ok := s.peers[p]
-			mine := ok && cur == st
-			done := mine && st.handshaked
-			s.mu.Unlock()
-			if mine && !done && s.host.Network().Connectedness(p) == network.Connected {
-				if m := s.otherNetwork(p); m != nil {
-					s.dropPeer(p, "other network", "mismatch", m.attrs()...)
-				} else {
-					s.dropPeer(p, "no handshake", "timeout")
-				}
-			}
-		}
-	})
+	s.startHandshake(c, st)
 }
 
 func (n *notifiee) Disconnected(_ network.Network, c network.Conn) {
