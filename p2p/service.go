@@ -263,6 +263,7 @@ func (s *Service) Close() error {
 			_ = t.Close()
 		}
 		s.closeErr = errors.Join(s.kad.Close(), s.closeHost(), s.cm.Close())
+		s.pending.close()
 	})
 	return s.closeErr
 }
