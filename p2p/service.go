@@ -52,7 +52,10 @@ type Service struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	// wg counts the goroutines goLoop started; Close waits for them.
+	wg sync.WaitGroup
+	// kick asks for a discovery round now (p2p/discovery.go); hbKick for a
+	// heartbeat (p2p/gossip.go).
 	kick   chan struct{}
 	hbKick chan struct{}
 	// servesPing: the service registered the ping handler on an injected host.
@@ -64,8 +67,11 @@ type Service struct {
 	// guarded by mu.
 	missed map[peer.ID]int
 
-	mu     sync.Mutex
-	peers  map[peer.ID]*peerState
+	mu sync.Mutex
+	// peers is the peer table (p2p/conns.go).
+	peers map[peer.ID]*peerState
+	// banned: peers the handshake dropped, refused by the gate until then
+	// (p2p/gater.go).
 	banned map[peer.ID]time.Time
 	subs   map[*Subscription]struct{}
 	// closing is set under mu when Close begins; no goroutine starts after.
