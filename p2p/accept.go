@@ -56,6 +56,11 @@ type pendingConns struct {
 	conns map[string]*pendingConn // by remote multiaddr
 	byIP  map[netip.Addr]int
 	seq   uint64
+	// closed: close has run; nothing more is admitted.
+	closed bool
+	// timers counts deadline timers that are armed or running, so that close
+	// waits for a deadline close already under way.
+	timers sync.WaitGroup
 }
 
 type pendingConn struct {
@@ -88,6 +93,10 @@ func (p *pendingConns) accept(c network.ConnMultiaddrs) bool {
 	key := raddr.String()
 	var evicted *pendingConn
 	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return false
+	}
 	if old, ok := p.conns[key]; ok { // the same address and port again: the old one is gone
 		p.removeLocked(old)
 	}
@@ -108,7 +117,9 @@ func (p *pendingConns) accept(c network.ConnMultiaddrs) bool {
 	pc := &pendingConn{key: key, ip: ip, seq: p.seq, c: closer}
 	p.conns[key] = pc
 	p.byIP[ip]++
+	p.timers.Add(1)
 	pc.timer = time.AfterFunc(p.deadline, func() {
+		defer p.timers.Done()
 		if p.release(pc) {
 			p.refused.WithLabelValues("deadline").Inc()
 			_ = pc.c.Close()
@@ -151,10 +162,23 @@ func (p *pendingConns) removeLocked(pc *pendingConn) {
 	if p.byIP[pc.ip]--; p.byIP[pc.ip] <= 0 {
 		delete(p.byIP, pc.ip)
 	}
-	if pc.timer != nil {
-		pc.timer.Stop()
+	if pc.timer != nil && pc.timer.Stop() {
+		p.timers.Done() // disarmed before it ran
 	}
 	p.gauge.Set(float64(len(p.conns)))
+}
+
+// close forgets every pending connection (their host closes them), stops
+// their deadline timers and waits for any deadline close already running.
+// Nothing is admitted afterwards.
+func (p *pendingConns) close() {
+	p.mu.Lock()
+	p.closed = true
+	for _, pc := range p.conns {
+		p.removeLocked(pc)
+	}
+	p.mu.Unlock()
+	p.timers.Wait()
 }
 
 func isQUIC(a ma.Multiaddr) bool {

@@ -119,6 +119,8 @@ func (b *AddrBook) Expire() int {
 
 func (b *AddrBook) expiryLoop(ctx context.Context, m *metrics) func() {
 	return func() {
+		// Expiry, not b.expiry: the heartbeat loop sets it (SetExpiry) as the
+		// network grows, concurrently with this read.
 		t := time.NewTicker(max(b.Expiry()/4, 50*time.Millisecond))
 		defer t.Stop()
 		for {
@@ -136,3 +138,14 @@ func (b *AddrBook) expiryLoop(ctx context.Context, m *metrics) func() {
 }
 
 func randFloat() float64 { return rand.Float64() }
+
+// RestoreAddrs seeds the address book and peerstore with entries persisted
+// before a restart; entries older than the expiry are ignored by the book.
+func (s *Service) RestoreAddrs(entries []AddrEntry) {
+	for _, e := range entries {
+		if s.book.Put(e) {
+			s.host.Peerstore().AddAddrs(e.PeerID, e.Addrs, s.book.Expiry())
+		}
+	}
+	s.m.addrBook.Set(float64(s.book.Len()))
+}

@@ -108,15 +108,55 @@ func (s *Service) serveStatus(_ context.Context, from peer.ID, req []byte) ([]by
 	}
 	if m := s.compatible(remote); m != nil {
 		// Answer with our status so the dialer sees which field differs, then
-		// disconnect.
-		go func() {
-			time.Sleep(100 * time.Millisecond)
-			s.dropPeer(from, "other network", "mismatch", m.attrs()...)
-		}()
+		// disconnect, in a goroutine the service owns: Close cancels the wait
+		// and waits for it.
+		s.goLoop(func() {
+			t := time.NewTimer(100 * time.Millisecond)
+			defer t.Stop()
+			select {
+			case <-s.ctx.Done():
+			case <-t.C:
+				s.dropPeer(from, "other network", "mismatch", m.attrs()...)
+			}
+		})
 		return rlp.EncodeToBytes(s.localStatus())
 	}
 	s.handshakeDone(from, remote)
 	return rlp.EncodeToBytes(s.localStatus())
+}
+
+// startHandshake runs the status handshake of a new connection c (whose peer
+// table entry is st) in a goroutine Close waits for: as the dialer, it sends
+// our status; as the listener, it drops the peer if no status came in time.
+func (s *Service) startHandshake(c network.Conn, st *peerState) {
+	p := c.RemotePeer()
+	s.goLoop(func() {
+		if c.Stat().Direction == network.DirOutbound {
+			// Never dial for it: a connection that closed before the handshake
+			// (a probe's, one the manager trimmed) is not reopened by it.
+			s.handshake(network.WithNoDial(s.ctx, "status handshake"), p)
+			return
+		}
+		// The dialer speaks first; an inbound peer that never does is dropped.
+		// The timer is this connection's: if the peer has since disconnected
+		// and come back, the entry is another one, with a timer of its own.
+		select {
+		case <-s.ctx.Done():
+		case <-time.After(s.cfg.HandshakeTimeout + time.Second):
+			s.mu.Lock()
+			cur, ok := s.peers[p]
+			mine := ok && cur == st
+			done := mine && st.handshaked
+			s.mu.Unlock()
+			if mine && !done && s.host.Network().Connectedness(p) == network.Connected {
+				if m := s.otherNetwork(p); m != nil {
+					s.dropPeer(p, "other network", "mismatch", m.attrs()...)
+				} else {
+					s.dropPeer(p, "no handshake", "timeout")
+				}
+			}
+		}
+	})
 }
 
 // handshake runs the status exchange as the dialer.
@@ -159,4 +199,37 @@ func (s *Service) handshake(ctx context.Context, p peer.ID) {
 		return
 	}
 	s.handshakeDone(p, remote)
+}
+
+// banFor is how long a peer dropped by the handshake is refused: a peer of
+// another network for a minute; one whose handshake merely failed (timeout,
+// stream error, a node still starting) only briefly.
+var banFor = map[string]time.Duration{"mismatch": time.Minute, "invalid": time.Minute, "error": 5 * time.Second, "timeout": 5 * time.Second}
+
+// dropPeer disconnects a peer for a reason and refuses it for banFor; attrs
+// are more log fields (which status field differs, for a mismatch).
+func (s *Service) dropPeer(p peer.ID, why, result string, attrs ...any) {
+	s.mu.Lock()
+	s.banned[p] = time.Now().Add(banFor[result])
+	delete(s.peers, p)
+	s.mu.Unlock()
+	s.m.handshakes.WithLabelValues(result).Inc()
+	s.log.Info("dropped peer", append([]any{"peer", p, "reason", why, "result", result}, attrs...)...)
+	_ = s.host.Network().ClosePeer(p)
+}
+
+func (s *Service) handshakeDone(p peer.ID, st Status) {
+	s.mu.Lock()
+	ps, ok := s.peers[p]
+	if !ok {
+		ps = &peerState{since: time.Now()}
+		s.peers[p] = ps
+	}
+	first := !ps.handshaked
+	ps.handshaked, ps.status = true, st
+	s.mu.Unlock()
+	if first {
+		s.m.handshakes.WithLabelValues("ok").Inc()
+		s.log.Debug("peer handshaked", "peer", p, "version", st.Version)
+	}
 }

@@ -1,11 +1,14 @@
 package p2p
 
 import (
+	"bytes"
 	"context"
+	"runtime"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -91,4 +94,53 @@ func TestNewConnectionAfterStaleEntryHandshakes(t *testing.T) {
 	waitUntil(t, "the peer to get the target's handshake on the new connection", 2*time.Second, func() bool {
 		return p.handshakedWith(target.id.PeerID)
 	})
+}
+
+// TestMismatchDropEndsWithClose: the listener answers a peer of another
+// network with its own status and drops the peer shortly after. The goroutine
+// that waits to drop it is the service's: Close ends it and waits for it. It
+// was a bare go statement that outlived Close.
+func TestMismatchDropEndsWithClose(t *testing.T) {
+	s := internalService(t, NewStaticMembership(), "drop-owner")
+	key, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := NewIdentity(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := rlp.EncodeToBytes(Status{Network: "othernet", ChainID: s.cfg.ChainID, Registry: s.cfg.Registry})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := s.serveStatus(context.Background(), other.PeerID, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := decodeStatus(resp); err != nil || st.Network != s.cfg.Network {
+		t.Fatalf("answer to another network's status: %+v, %v; want our status", st, err)
+	}
+	const dropper = "(*Service).serveStatus.func"
+	waitUntil(t, "a goroutine waiting to drop the peer of another network", 50*time.Millisecond, func() bool {
+		return bytes.Contains(allStacks(), []byte(dropper))
+	})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if stacks := allStacks(); bytes.Contains(stacks, []byte(dropper)) {
+		t.Fatalf("the delayed drop outlived Close:\n%s", stacks)
+	}
+}
+
+// allStacks is the stack trace of every goroutine.
+func allStacks() []byte {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return buf[:n]
+		}
+		buf = make([]byte, 2*len(buf))
+	}
 }

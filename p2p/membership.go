@@ -65,5 +65,8 @@ type Membership interface {
 	Members() []Member
 	// Watch returns the active members and a channel of every later change,
 	// atomically. The channel is closed when stop is called or the source ends.
+	// stop is idempotent and returns only when nothing of the watch runs any
+	// more: an implementation that feeds the channel from a goroutine waits
+	// for it.
 	Watch() (members []Member, changes <-chan MemberChange, stop func())
 }

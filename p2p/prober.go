@@ -248,13 +248,6 @@ func probeSkipReason(err error) string {
 	return ""
 }
 
-func (s *Service) isBanned(p peer.ID) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	until, ok := s.banned[p]
-	return ok && time.Now().Before(until)
-}
-
 // dialForProbe dials m for a probe. It bypasses libp2p's dial backoff (the
 // probe interval already paces it), so a peer that comes back is reached at
 // the next probe, not minutes later when the backoff ends.
@@ -266,24 +259,4 @@ func (s *Service) dialForProbe(m Member) error {
 	ctx, cancel := context.WithTimeout(network.WithForceDirectDial(s.ctx, "liveness probe"), min(s.cfg.DialTimeout, s.cfg.PingTimeout))
 	defer cancel()
 	return s.host.Connect(ctx, peer.AddrInfo{ID: m.PeerID, Addrs: addrs})
-}
-
-// TagPeer sets a peer's value for the connection manager (0..100, higher is
-// kept longer); reputation feeds it.
-func (s *Service) TagPeer(p peer.ID, value int) {
-	s.cm.TagPeer(p, "reputation", value)
-}
-
-// ProtocolID is the ID of a request/response protocol name on this network:
-// /validator/<network>/<name>/1.
-func (s *Service) ProtocolID(name string) string {
-	return "/validator/" + s.cfg.Network + "/" + name + "/1"
-}
-
-// Handle serves a request/response protocol on this network's host.
-func (s *Service) Handle(rr ReqResp, h Handler) { rr.Serve(s.host, h) }
-
-// Request sends one request over rr to a peer.
-func (s *Service) Request(ctx context.Context, rr ReqResp, p peer.ID, req []byte) ([]byte, error) {
-	return rr.Request(ctx, s.host, p, req)
 }

@@ -146,3 +146,17 @@ func (rr ReqResp) Request(ctx context.Context, hst host.Host, p peer.ID, req []b
 		return nil, fmt.Errorf("%s response: bad status byte %d", rr.ID, status)
 	}
 }
+
+// ProtocolID is the ID of a request/response protocol name on this network:
+// /validator/<network>/<name>/1.
+func (s *Service) ProtocolID(name string) string {
+	return "/validator/" + s.cfg.Network + "/" + name + "/1"
+}
+
+// Handle serves a request/response protocol on this network's host.
+func (s *Service) Handle(rr ReqResp, h Handler) { rr.Serve(s.host, h) }
+
+// Request sends one request over rr to a peer.
+func (s *Service) Request(ctx context.Context, rr ReqResp, p peer.ID, req []byte) ([]byte, error) {
+	return rr.Request(ctx, s.host, p, req)
+}

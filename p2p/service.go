@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -14,12 +13,8 @@ import (
 	"github.com/libp2p/go-libp2p"
 	dht "github.com/libp2p/go-libp2p-kad-dht"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
-	"github.com/libp2p/go-libp2p/core/control"
 	"github.com/libp2p/go-libp2p/core/host"
-	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/peerstore"
-	"github.com/libp2p/go-libp2p/core/protocol"
 	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
 	yamux "github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
@@ -29,11 +24,6 @@ import (
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
 )
-
-// banFor is how long a peer dropped by the handshake is refused: a peer of
-// another network for a minute; one whose handshake merely failed (timeout,
-// stream error, a node still starting) only briefly.
-var banFor = map[string]time.Duration{"mismatch": time.Minute, "invalid": time.Minute, "error": 5 * time.Second, "timeout": 5 * time.Second}
 
 // Service is the validator network of one node (seed 000's NetworkService):
 // Publish, Subscribe, PeerCount and Peers over a registry-gated libp2p host.
@@ -62,7 +52,10 @@ type Service struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	// wg counts the goroutines goLoop started; Close waits for them.
+	wg sync.WaitGroup
+	// kick asks for a discovery round now (p2p/discovery.go); hbKick for a
+	// heartbeat (p2p/gossip.go).
 	kick   chan struct{}
 	hbKick chan struct{}
 	// servesPing: the service registered the ping handler on an injected host.
@@ -74,8 +67,11 @@ type Service struct {
 	// guarded by mu.
 	missed map[peer.ID]int
 
-	mu     sync.Mutex
-	peers  map[peer.ID]*peerState
+	mu sync.Mutex
+	// peers is the peer table (p2p/conns.go).
+	peers map[peer.ID]*peerState
+	// banned: peers the handshake dropped, refused by the gate until then
+	// (p2p/gater.go).
 	banned map[peer.ID]time.Time
 	subs   map[*Subscription]struct{}
 	// closing is set under mu when Close begins; no goroutine starts after.
@@ -83,32 +79,6 @@ type Service struct {
 
 	startOnce, closeOnce sync.Once
 	closeErr             error
-}
-
-type peerState struct {
-	since      time.Time
-	dir        network.Direction
-	handshaked bool
-	status     Status
-	// conn is the connection that opened this entry (nil if the handshake
-	// created it). An entry outlives its connections until Disconnected runs,
-	// which libp2p calls asynchronously: a new connection may come first.
-	conn network.Conn
-}
-
-// stale says whether an entry belongs to connections that are all gone, so
-// that c, a new connection, starts afresh: the peer restarted and its old
-// connection's Disconnected has not run yet.
-func (st *peerState) stale(c network.Conn, conns []network.Conn) bool {
-	if st.conn != nil && !st.conn.IsClosed() {
-		return false
-	}
-	for _, o := range conns {
-		if o != c && !o.IsClosed() {
-			return false
-		}
-	}
-	return true
 }
 
 // New builds the network service of the node with identity id. Call Start to
@@ -159,22 +129,6 @@ func New(id Identity, members Membership, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-func parseAddrInfos(addrs []string) ([]peer.AddrInfo, error) {
-	var out []peer.AddrInfo
-	for _, a := range addrs {
-		m, err := ma.NewMultiaddr(a)
-		if err != nil {
-			return nil, fmt.Errorf("%q: %w", a, err)
-		}
-		ai, err := peer.AddrInfoFromP2pAddr(m)
-		if err != nil {
-			return nil, fmt.Errorf("%q: %w (a bootstrap peer needs /p2p/<peer ID>)", a, err)
-		}
-		out = append(out, *ai)
-	}
-	return out, nil
 }
 
 func (s *Service) buildHost() error {
@@ -262,60 +216,6 @@ func (s *Service) buildHost() error {
 	return nil
 }
 
-func (s *Service) registered(p peer.ID) bool {
-	_, ok := s.members.ByPeer(p)
-	return ok
-}
-
-// noDialHost is the host the DHT sees: its streams never dial. The DHT dials
-// the peers a query needs explicitly (Connect) before it writes to them; what
-// this stops is its message sender reopening a connection that was just
-// closed (a probe's, one the manager trimmed) to finish a routing-table check:
-// in the simulator each such close came back as a new connection, and the
-// closes and redials fed each other (44,000 connections in 49 s among 40
-// nodes, against 1,600 without).
-type noDialHost struct{ host.Host }
-
-func (h noDialHost) NewStream(ctx context.Context, p peer.ID, pids ...protocol.ID) (network.Stream, error) {
-	return h.Host.NewStream(network.WithNoDial(ctx, "dht"), p, pids...)
-}
-
-func (s *Service) buildDHT() error {
-	opts := []dht.Option{
-		dht.Mode(dht.ModeServer),
-		dht.ProtocolPrefix(protocol.ID("/validator/" + s.cfg.Network)),
-		dht.RoutingTableFilter(func(_ any, p peer.ID) bool { return s.registered(p) }),
-		dht.QueryFilter(func(_ any, ai peer.AddrInfo) bool { return s.registered(ai.ID) }),
-		dht.DisableProviders(),
-		dht.DisableValues(),
-		dht.BootstrapPeersFunc(s.dhtBootstrap),
-	}
-	if s.cfg.DHTRefresh < 0 {
-		// No refresh walk: the routing table fills from the connections the
-		// node makes anyway (the simulator, docs/architecture.md).
-		opts = append(opts, dht.DisableAutoRefresh())
-	} else {
-		opts = append(opts, dht.RoutingTableRefreshPeriod(s.cfg.DHTRefresh))
-	}
-	kad, err := dht.New(noDialHost{s.host}, opts...)
-	if err != nil {
-		return fmt.Errorf("dht: %w", err)
-	}
-	s.kad = kad
-	return nil
-}
-
-// dhtBootstrap offers the DHT the registered peers we are connected to.
-func (s *Service) dhtBootstrap() []peer.AddrInfo {
-	var out []peer.AddrInfo
-	for _, p := range s.host.Network().Peers() {
-		if s.registered(p) {
-			out = append(out, s.host.Peerstore().PeerInfo(p))
-		}
-	}
-	return out
-}
-
 // Start begins discovery, heartbeats and membership following.
 func (s *Service) Start() error {
 	var err error
@@ -369,6 +269,7 @@ func (s *Service) Close() error {
 			_ = t.Close()
 		}
 		s.closeErr = errors.Join(s.kad.Close(), s.closeHost(), s.cm.Close())
+		s.pending.close()
 	})
 	return s.closeErr
 }
@@ -451,360 +352,8 @@ func (s *Service) PeerCount() int {
 	return n
 }
 
-// ---------------------------------------------------------------- gating
-
-// gater admits, inbound and outbound, only peers whose ID belongs to an active
-// registered node (and not recently dropped by the handshake).
-type gater struct{ s *Service }
-
-func (g *gater) allowed(p peer.ID, dir string) bool {
-	s := g.s
-	if p == s.id.PeerID {
-		return false
-	}
-	s.mu.Lock()
-	until, banned := s.banned[p]
-	if banned && time.Now().After(until) {
-		delete(s.banned, p)
-		banned = false
-	}
-	s.mu.Unlock()
-	if banned || !s.registered(p) {
-		s.m.gated.WithLabelValues(dir).Inc()
-		return false
-	}
-	return true
-}
-
-func (g *gater) InterceptPeerDial(p peer.ID) bool                                { return g.allowed(p, "outbound") }
-func (g *gater) InterceptAddrDial(peer.ID, ma.Multiaddr) bool                    { return true }
-func (g *gater) InterceptAccept(c network.ConnMultiaddrs) bool                   { return g.s.pending.accept(c) }
-func (g *gater) InterceptUpgraded(network.Conn) (bool, control.DisconnectReason) { return true, 0 }
-func (g *gater) InterceptSecured(d network.Direction, p peer.ID, c network.ConnMultiaddrs) bool {
-	if d == network.DirInbound {
-		g.s.pending.secured(c)
-		return g.allowed(p, "inbound")
-	}
-	return g.allowed(p, "outbound")
-}
-
-// dropPeer disconnects a peer for a reason and refuses it for banFor; attrs
-// are more log fields (which status field differs, for a mismatch).
-func (s *Service) dropPeer(p peer.ID, why, result string, attrs ...any) {
-	s.mu.Lock()
-	s.banned[p] = time.Now().Add(banFor[result])
-	delete(s.peers, p)
-	s.mu.Unlock()
-	s.m.handshakes.WithLabelValues(result).Inc()
-	s.log.Info("dropped peer", append([]any{"peer", p, "reason", why, "result", result}, attrs...)...)
-	_ = s.host.Network().ClosePeer(p)
-}
-
-func (s *Service) handshakeDone(p peer.ID, st Status) {
-	s.mu.Lock()
-	ps, ok := s.peers[p]
-	if !ok {
-		ps = &peerState{since: time.Now()}
-		s.peers[p] = ps
-	}
-	first := !ps.handshaked
-	ps.handshaked, ps.status = true, st
-	s.mu.Unlock()
-	if first {
-		s.m.handshakes.WithLabelValues("ok").Inc()
-		s.log.Debug("peer handshaked", "peer", p, "version", st.Version)
-	}
-}
-
-type notifiee struct{ s *Service }
-
-func (n *notifiee) Listen(network.Network, ma.Multiaddr)      {}
-func (n *notifiee) ListenClose(network.Network, ma.Multiaddr) {}
-
-func (n *notifiee) Connected(_ network.Network, c network.Conn) {
-	s, p := n.s, c.RemotePeer()
-	if s.cfg.Host != nil {
-		// An injected host has no gater of its own (Config.Host).
-		dir := "inbound"
-		if c.Stat().Direction == network.DirOutbound {
-			dir = "outbound"
-		}
-		if !(&gater{s}).allowed(p, dir) {
-			_ = c.Close()
-			return
-		}
-	}
-	conns := s.host.Network().ConnsToPeer(p)
-	s.mu.Lock()
-	st, known := s.peers[p]
-	if known && st.stale(c, conns) {
-		known = false
-	}
-	if !known {
-		st = &peerState{since: time.Now(), dir: c.Stat().Direction, conn: c}
-		s.peers[p] = st
-	}
-	s.mu.Unlock()
-	s.m.peers.Set(float64(len(s.host.Network().Peers())))
-	if known || s.ctx.Err() != nil {
-		return
-	}
-	s.cm.TagPeer(p, "registered", 10)
-	s.goLoop(func() {
-		if c.Stat().Direction == network.DirOutbound {
-			// Never dial for it: a connection that closed before the handshake
-			// (a probe's, one the manager trimmed) is not reopened by it.
-			s.handshake(network.WithNoDial(s.ctx, "status handshake"), p)
-			return
-		}
-		// The dialer speaks first; an inbound peer that never does is dropped.
-		// The timer is this connection's: if the peer has since disconnected
-		// and come back, the entry is another one, with a timer of its own.
-		select {
-		case <-s.ctx.Done():
-		case <-time.After(s.cfg.HandshakeTimeout + time.Second):
-			s.mu.Lock()
-			cur, ok := s.peers[p]
-			mine := ok && cur == st
-			done := mine && st.handshaked
-			s.mu.Unlock()
-			if mine && !done && s.host.Network().Connectedness(p) == network.Connected {
-				if m := s.otherNetwork(p); m != nil {
-					s.dropPeer(p, "other network", "mismatch", m.attrs()...)
-				} else {
-					s.dropPeer(p, "no handshake", "timeout")
-				}
-			}
-		}
-	})
-}
-
-func (n *notifiee) Disconnected(_ network.Network, c network.Conn) {
-	s, p := n.s, c.RemotePeer()
-	if s.host.Network().Connectedness(p) != network.Connected {
-		s.mu.Lock()
-		delete(s.peers, p)
-		s.mu.Unlock()
-		s.kickDiscovery()
-	}
-	s.m.peers.Set(float64(len(s.host.Network().Peers())))
-}
-
-// ---------------------------------------------------------------- membership
-
-func (s *Service) watchMembers(changes <-chan MemberChange, stop func()) {
-	defer func() { stop() }() // stop is replaced when the watch is renewed
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case c, ok := <-changes:
-			if !ok {
-				// The source cut us off; resubscribe and reconcile.
-				var members []Member
-				members, changes, stop = s.members.Watch()
-				s.reconcile(members)
-				continue
-			}
-			switch c.Kind {
-			case Left:
-				if s.host.Network().Connectedness(c.Member.PeerID) == network.Connected {
-					s.log.Info("disconnecting peer that left the registry", "peer", c.Member.PeerID, "node", c.Member.ID)
-					_ = s.host.Network().ClosePeer(c.Member.PeerID)
-				}
-				s.host.Peerstore().ClearAddrs(c.Member.PeerID)
-				s.book.Remove(c.Member.PeerID)
-			case Joined, Updated:
-				s.kickDiscovery()
-			}
-		}
-	}
-}
-
-// reconcile disconnects connected peers that are no longer members.
-func (s *Service) reconcile(members []Member) {
-	active := map[peer.ID]bool{}
-	for _, m := range members {
-		active[m.PeerID] = true
-	}
-	for _, p := range s.host.Network().Peers() {
-		if !active[p] {
-			_ = s.host.Network().ClosePeer(p)
-		}
-	}
-	s.kickDiscovery()
-}
-
-// ---------------------------------------------------------------- discovery
-
-func (s *Service) kickDiscovery() {
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
-}
-
-func (s *Service) discoveryLoop() {
-	s.dialBootstrap()
-	t := time.NewTicker(s.cfg.DiscoveryInterval)
-	defer t.Stop()
-	for {
-		s.discover()
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-t.C:
-		case <-s.kick:
-		}
-	}
-}
-
-func (s *Service) dialBootstrap() {
-	for _, ai := range s.boot {
-		if ai.ID == s.id.PeerID || !s.registered(ai.ID) {
-			continue
-		}
-		ai := ai
-		s.goLoop(func() { s.dial(ai, "bootstrap") })
-	}
-}
-
-// discover tops connections up to the target from registry addresses, the
-// address book and, for peers those fail for, the DHT.
-func (s *Service) discover() {
-	connected := 0
-	for _, p := range s.host.Network().Peers() {
-		if s.registered(p) {
-			connected++
-		}
-	}
-	if connected == 0 && len(s.boot) > 0 {
-		s.dialBootstrap()
-	}
-	need := s.cfg.TargetPeers - connected
-	if need <= 0 {
-		return
-	}
-	var candidates []Member
-	for _, m := range s.members.Members() {
-		if m.PeerID == s.id.PeerID || s.host.Network().Connectedness(m.PeerID) == network.Connected {
-			continue
-		}
-		if !s.isBanned(m.PeerID) { // an expired ban no longer counts
-			candidates = append(candidates, m)
-		}
-	}
-	rand.Shuffle(len(candidates), func(i, j int) { candidates[i], candidates[j] = candidates[j], candidates[i] })
-	if len(candidates) > need {
-		candidates = candidates[:need]
-	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
-	for _, m := range candidates {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			s.dialMember(m)
-		}()
-	}
-	wg.Wait()
-}
-
-// knownAddrs are where m may be reached: its latest heartbeat first, then the
-// registry. The slice is new; neither source's is touched.
-func (s *Service) knownAddrs(m Member) []ma.Multiaddr {
-	var addrs []ma.Multiaddr
-	if e, ok := s.book.Get(m.PeerID); ok {
-		addrs = append(addrs, e.Addrs...)
-	}
-	return append(addrs, m.Addrs...)
-}
-
-func (s *Service) dialMember(m Member) {
-	addrs := s.knownAddrs(m)
-	if len(addrs) > 0 && s.dial(peer.AddrInfo{ID: m.PeerID, Addrs: addrs}, "registry") {
-		return
-	}
-	// Registry addresses stale or missing: ask the DHT where the peer is now.
-	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.DialTimeout)
-	defer cancel()
-	ai, err := s.kad.FindPeer(ctx, m.PeerID)
-	if err != nil {
-		s.m.dials.WithLabelValues("dht", "miss").Inc()
-		return
-	}
-	s.dial(ai, "dht")
-}
-
-// dial connects to a registered peer. It bypasses libp2p's dial backoff, which
-// grows to 5 minutes for peers that failed before: membership is a bounded,
-// staked set and discovery paces its own dials (DiscoveryInterval), so a peer
-// back from an outage or a healed partition is reached at the next round.
-func (s *Service) dial(ai peer.AddrInfo, source string) bool {
-	ctx, cancel := context.WithTimeout(network.WithForceDirectDial(s.ctx, "registered peer"), s.cfg.DialTimeout)
-	defer cancel()
-	s.host.Peerstore().AddAddrs(ai.ID, ai.Addrs, peerstore.TempAddrTTL)
-	if err := s.host.Connect(ctx, ai); err != nil {
-		s.m.dials.WithLabelValues(source, "failed").Inc()
-		s.log.Debug("dial failed", "peer", ai.ID, "source", source, "err", err)
-		return false
-	}
-	s.m.dials.WithLabelValues(source, "ok").Inc()
-	return true
-}
-
-// ---------------------------------------------------------------- idle
-
-// idleLoop closes connections that have carried no stream for IdleTimeout.
-// Gossiping peers always hold a pubsub stream, so in practice this closes
-// connections of peers that never joined gossip.
-func (s *Service) idleLoop() {
-	every := max(s.cfg.IdleTimeout/4, 100*time.Millisecond)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	idleSince := map[string]time.Time{}
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case now := <-t.C:
-			seen := map[string]bool{}
-			for _, c := range s.host.Network().Conns() {
-				id := c.ID()
-				seen[id] = true
-				if len(c.GetStreams()) > 0 {
-					delete(idleSince, id)
-					continue
-				}
-				since, ok := idleSince[id]
-				if !ok {
-					idleSince[id] = now
-					continue
-				}
-				if now.Sub(since) >= s.cfg.IdleTimeout {
-					s.m.idleClosed.Inc()
-					_ = c.Close()
-					delete(idleSince, id)
-				}
-			}
-			for id := range idleSince {
-				if !seen[id] {
-					delete(idleSince, id)
-				}
-			}
-		}
-	}
-}
-
-// RestoreAddrs seeds the address book and peerstore with entries persisted
-// before a restart; entries older than the expiry are ignored by the book.
-func (s *Service) RestoreAddrs(entries []AddrEntry) {
-	for _, e := range entries {
-		if s.book.Put(e) {
-			s.host.Peerstore().AddAddrs(e.PeerID, e.Addrs, s.book.Expiry())
-		}
-	}
-	s.m.addrBook.Set(float64(s.book.Len()))
+// TagPeer sets a peer's value for the connection manager (0..100, higher is
+// kept longer); reputation feeds it.
+func (s *Service) TagPeer(p peer.ID, value int) {
+	s.cm.TagPeer(p, "reputation", value)
 }

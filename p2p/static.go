@@ -99,6 +99,8 @@ func (s *StaticMembership) membersLocked() []Member {
 	return out
 }
 
+// Watch starts no goroutine: Put and Remove send the changes, so stop, which
+// closes the channel under the lock they send under, has nothing to wait for.
 func (s *StaticMembership) Watch() ([]Member, <-chan MemberChange, func()) {
 	ch := make(chan MemberChange, 1024)
 	s.mu.Lock()
