@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"maps"
 	"math/big"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ import (
 	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/params"
+	"go.uber.org/goleak"
 
 	regabi "validator/abi"
 	"validator/chain"
@@ -235,10 +237,17 @@ var bench struct {
 }
 
 func TestMain(m *testing.M) {
-	m.Run()
+	code := m.Run()
 	if bench.f != nil {
 		bench.f.chain.Close()
 	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutines leaked:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 func benchRegistry(b *testing.B) *bulkRegistry {

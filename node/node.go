@@ -59,12 +59,16 @@ type Node struct {
 
 	lc      *lifecycle
 	started time.Time
+	// tuneComponents, if set, adjusts the components before Start (tests
+	// wrap or add components with it).
+	tuneComponents func([]component) []component
 }
 
 // apiServer is the local API as the node sees it (set by api wiring).
 type apiServer interface {
 	Addr() string
 	Readiness() api.Readiness
+	Failed() <-chan error
 	Close(ctx context.Context) error
 }
 
@@ -157,7 +161,11 @@ func (n *Node) Start(ctx context.Context) error {
 		return err
 	}
 	n.log.Info("starting validator", "network", n.network.Name, "chain_id", n.network.ChainID, "registry", n.network.Registry, "node", id.NodeID, "peer_id", id.PeerID, "version", n.opts.Version)
-	if err := n.lc.start(ctx, n.components(id)); err != nil {
+	comps := n.components(id)
+	if n.tuneComponents != nil {
+		comps = n.tuneComponents(comps)
+	}
+	if err := n.lc.start(ctx, comps); err != nil {
 		sctx, cancel := context.WithTimeout(context.Background(), n.opts.ShutdownTimeout)
 		defer cancel()
 		if serr := n.lc.stop(sctx); serr != nil {
@@ -336,6 +344,14 @@ func (n *Node) components(id p2p.Identity) []component {
 			// changes.
 			n.log.Info("started", "api", "http://"+n.api.Addr(), "registration", n.standing.State())
 			return nil
+		},
+		run: func(ctx context.Context) error {
+			select {
+			case <-ctx.Done():
+				return nil
+			case err := <-n.api.Failed():
+				return err
+			}
 		},
 		stop: func(ctx context.Context) error {
 			if n.api == nil {
