@@ -103,10 +103,10 @@ func (l *lifecycle) start(ctx context.Context, comps []component) error {
 		l.mu.Lock()
 		l.started = append(l.started, e) // on an error too: stop releases what start left
 		l.mu.Unlock()
+		if f := l.Err(); f != nil {
+			return f // the cause; err, if any, is its consequence
+		}
 		if err != nil {
-			if f := l.Err(); f != nil {
-				return f
-			}
 			return err
 		}
 		if c.run != nil {

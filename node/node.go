@@ -199,10 +199,6 @@ func (n *Node) Run(ctx context.Context) error {
 	return nil
 }
 
-// Failed is closed when a running component fails; Close (or Run) then
-// returns the failure.
-func (n *Node) Failed() <-chan struct{} { return n.lc.Failed() }
-
 // components are the node's parts in start order: store → registry view →
 // own standing → reputation and evidence → p2p → liveness → API → health
 // watcher. They stop in reverse.
@@ -397,7 +393,8 @@ func (n *Node) p2pConfig() p2p.Config {
 // and leaves the components below it (the store among them) running; a
 // later Close resumes from it. Close after a complete stop does nothing more.
 func (n *Node) Close(ctx context.Context) error {
-	return errors.Join(n.lc.Err(), n.lc.stop(ctx))
+	err := n.lc.stop(ctx) // first: a component may fail while others stop
+	return errors.Join(n.lc.Err(), err)
 }
 
 // APIAddr is the local API's address (after Start).
