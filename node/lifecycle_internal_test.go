@@ -111,7 +111,9 @@ func TestLifecycleFailureDuringStartIsTheCause(t *testing.T) {
 		return ctx.Err()
 	}
 	l := newLifecycle()
-	err := l.start(context.Background(), []component{a, b})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := l.start(ctx, []component{a, b})
 	if err == nil || err.Error() != "view: lost the plot" {
 		t.Fatalf("start: %v, want the view's failure", err)
 	}
