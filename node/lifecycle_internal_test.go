@@ -321,3 +321,26 @@ func TestCloseTimeoutNamesComponentAndLeavesStoreOpen(t *testing.T) {
 		t.Errorf("store after the second close: %v, want it closed", err)
 	}
 }
+
+// Membership.Watch's stop returns only once its goroutine has ended: the
+// change channel is closed by then.
+func TestMembershipWatchStopWaits(t *testing.T) {
+	n := soloNode(t)
+	if err := n.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close(context.Background())
+	m := NewMembership(n.view)
+	for i := range 200 {
+		_, changes, stop := m.Watch()
+		stop()
+		select {
+		case _, ok := <-changes:
+			if ok {
+				t.Fatalf("watch %d: a change after stop", i)
+			}
+		default:
+			t.Fatalf("watch %d: stop returned while its goroutine still ran (the channel is open)", i)
+		}
+	}
+}
