@@ -119,7 +119,7 @@ func (b *AddrBook) Expire() int {
 
 func (b *AddrBook) expiryLoop(ctx context.Context, m *metrics) func() {
 	return func() {
-		t := time.NewTicker(max(b.expiry/4, 50*time.Millisecond))
+		t := time.NewTicker(max(b.Expiry()/4, 50*time.Millisecond))
 		defer t.Stop()
 		for {
 			select {
