@@ -163,6 +163,8 @@ type Server struct {
 	closed  bool
 	// wg counts the serve goroutine and SSE handlers.
 	wg sync.WaitGroup
+	// failed receives the error that ended serving before Close.
+	failed chan error
 
 	closeOnce sync.Once
 	closeErr  error
@@ -189,7 +191,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Server{cfg: cfg, d: d, log: d.Logger, started: d.Info.Started, slots: make(chan struct{}, cfg.MaxSubscribers)}
+	s := &Server{cfg: cfg, d: d, log: d.Logger, started: d.Info.Started, slots: make(chan struct{}, cfg.MaxSubscribers), failed: make(chan error, 1)}
 	if s.started.IsZero() {
 		s.started = time.Now()
 	}
@@ -253,7 +255,7 @@ func (s *Server) Start() error {
 	go func() {
 		defer s.wg.Done()
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.log.Error("api server stopped", "err", err)
+			s.failed <- fmt.Errorf("api serve on %s: %w", ln.Addr(), err)
 		}
 	}()
 	addr := ln.Addr().(*net.TCPAddr)
@@ -264,6 +266,10 @@ func (s *Server) Start() error {
 	}
 	return nil
 }
+
+// Failed delivers the error that ended serving, when serving ends before
+// Close (the listener died): the server's owner decides what follows.
+func (s *Server) Failed() <-chan error { return s.failed }
 
 // Addr is the address the server listens on (the real port when cfg.Listen
 // asked for port 0); empty before Start.

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"maps"
 	"math/big"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ import (
 	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/params"
+	"go.uber.org/goleak"
 
 	regabi "validator/abi"
 	"validator/chain"
@@ -235,10 +237,35 @@ var bench struct {
 }
 
 func TestMain(m *testing.M) {
-	m.Run()
+	code := m.Run()
 	if bench.f != nil {
 		bench.f.chain.Close()
 	}
+	if code == 0 {
+		if err := findLeaks(); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutines leaked:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// findLeaks is goleak.Find with more patience: goleveldb's pool drainer (the
+// dev chain's in-memory node database) lingers up to 1s after Close, longer
+// than Find waits; it is waited for, not ignored.
+func findLeaks() (err error) {
+	for range 4 {
+		if err = goleak.Find(
+			// go-ethereum's transaction sender cache (core.SenderCacher) is
+			// a process-wide pool, started on first use by the dev chain and
+			// never stopped.
+			goleak.IgnoreTopFunction("github.com/ethereum/go-ethereum/core.(*txSenderCacher).cache"),
+		); err == nil {
+			return nil
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	return err
 }
 
 func benchRegistry(b *testing.B) *bulkRegistry {

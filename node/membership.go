@@ -104,8 +104,9 @@ func (m *Membership) Watch() ([]p2p.Member, <-chan p2p.MemberChange, func()) {
 		members[i] = ToMember(n)
 	}
 	out := make(chan p2p.MemberChange, 64)
-	done := make(chan struct{})
+	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(exited)
 		defer close(out)
 		for {
 			select {
@@ -130,6 +131,7 @@ func (m *Membership) Watch() ([]p2p.Member, <-chan p2p.MemberChange, func()) {
 			sub.Close()
 			close(done)
 		})
+		<-exited
 	}
 	return members, out, stop
 }

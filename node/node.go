@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,10 +31,13 @@ type Options struct {
 	Backend chain.Backend
 	// SyncTimeout bounds the wait for the first registry snapshot (default 60s).
 	SyncTimeout time.Duration
+	// ShutdownTimeout bounds Run's stop, and Start's stop of what it started
+	// when it fails (default 30s).
+	ShutdownTimeout time.Duration
 }
 
 // Node is one validator: store → chain → p2p → liveness → API, started in that
-// order and stopped in reverse.
+// order and stopped in reverse (see components).
 type Node struct {
 	opts    Options
 	cfg     Config
@@ -54,22 +56,18 @@ type Node struct {
 	svc      *p2p.Service
 	api      apiServer
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	// stopWatch ends the watchers (own standing, health logs), which read the
-	// API and the view; Close stops them first.
-	stopWatch context.CancelFunc
-	watchWG   sync.WaitGroup
-	started   time.Time
-	closed    sync.Once
-	errMu     sync.Mutex
-	runErr    error
+	lc      *lifecycle
+	started time.Time
+	// tuneComponents, if set, adjusts the components before Start (tests
+	// wrap or add components with it).
+	tuneComponents func([]component) []component
 }
 
 // apiServer is the local API as the node sees it (set by api wiring).
 type apiServer interface {
 	Addr() string
 	Readiness() api.Readiness
+	Failed() <-chan error
 	Close(ctx context.Context) error
 }
 
@@ -88,6 +86,9 @@ func New(opts Options) (*Node, error) {
 	if opts.SyncTimeout == 0 {
 		opts.SyncTimeout = 60 * time.Second
 	}
+	if opts.ShutdownTimeout == 0 {
+		opts.ShutdownTimeout = 30 * time.Second
+	}
 	network, err := ResolveNetwork(opts.Config.Chain)
 	if err != nil {
 		return nil, err
@@ -95,7 +96,7 @@ func New(opts Options) (*Node, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerBuildInfo(reg, opts.Version)
-	return &Node{opts: opts, cfg: opts.Config, log: opts.Logger, network: network, reg: reg}, nil
+	return &Node{opts: opts, cfg: opts.Config, log: opts.Logger, network: network, reg: reg, lc: newLifecycle()}, nil
 }
 
 // Metrics is the node's Prometheus registry (View is the chain registry).
@@ -119,193 +120,234 @@ func (n *Node) Recorder() *evidence.Recorder { return n.rec }
 // Started is when Start finished.
 func (n *Node) Started() time.Time { return n.started }
 
-// Start brings the node up in order. On failure it stops what it started and
-// returns an error that says what to do next.
-func (n *Node) Start(ctx context.Context) (err error) {
-	runCtx, cancel := context.WithCancel(context.Background())
-	n.cancel = cancel
-	watchCtx, stopWatch := context.WithCancel(context.Background())
-	n.stopWatch = stopWatch
-	defer func() {
-		if err != nil {
-			n.Close(context.Background())
-		}
-	}()
-	cfg := n.cfg
+// Start brings the node up: it starts the components in order (see
+// components) and leaves their loops running. On an error it stops what it
+// started and returns an error that says what to do next. Run is Start, a
+// wait for ctx or the first failure, and Close.
+func (n *Node) Start(ctx context.Context) error {
 	id, err := p2p.NewIdentity(n.opts.NodeKey)
 	if err != nil {
 		return err
 	}
 	n.log.Info("starting validator", "network", n.network.Name, "chain_id", n.network.ChainID, "registry", n.network.Registry, "node", id.NodeID, "peer_id", id.PeerID, "version", n.opts.Version)
-
-	// store
-	if n.st, err = store.Open(cfg.Store.DataDir, append(cfg.Store.Options(), store.WithLogger(n.log), store.WithRegisterer(n.reg))...); err != nil {
-		return fmt.Errorf("open store in %s: %w", cfg.Store.DataDir, err)
+	comps := n.components(id)
+	if n.tuneComponents != nil {
+		comps = n.tuneComponents(comps)
 	}
-
-	// chain
-	n.backend = n.opts.Backend
-	if n.backend == nil {
-		c, err := chain.Dial(ctx, n.network.RPCURL, n.network.ChainID, chain.WithDialLogger(n.log))
-		if err != nil {
-			return err
+	if err := n.lc.start(ctx, comps); err != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), n.opts.ShutdownTimeout)
+		defer cancel()
+		if serr := n.lc.stop(sctx); serr != nil {
+			return errors.Join(err, serr)
 		}
-		n.client, n.backend = c, c
-	}
-	if n.view, err = chain.NewRegistry(n.backend, n.network.Registry, chain.WithNetwork(n.network), chain.WithLogger(n.log), chain.WithRegisterer(n.reg), chain.WithPollInterval(time.Second)); err != nil {
 		return err
 	}
-	n.goRun(func() error { return n.view.Run(runCtx) })
-	sctx, scancel := context.WithTimeout(ctx, n.opts.SyncTimeout)
-	err = n.view.WaitSynced(sctx)
-	scancel()
-	if err != nil {
-		return fmt.Errorf("%w (rpc %s)", err, RedactURL(n.network.RPCURL))
-	}
-	// own standing: refuse a key that is not registered or has exited; start
-	// a registered key the confirmed view does not list yet as pending.
-	lookup := func(ctx context.Context) (chain.Node, error) {
-		return chain.ReadNode(ctx, n.backend, n.network.Registry, id.NodeID)
-	}
-	if n.standing, err = newStanding(id.NodeID, id.PeerID, n.view, lookup, n.log, n.reg); err != nil {
-		return err
-	}
-	state, reason, attrs := StateActive, "", []any{"block", n.view.Block()}
-	if _, ok := n.view.Node(id.NodeID); !ok {
-		state, reason, attrs = n.standing.classify(ctx, nil)
-	}
-	switch state {
-	case StateExited:
-		return fmt.Errorf("node key %s: %s on %s; a node key registers only once: create a new key with `validator init`, register it with `validator register --stake <ETH>` and start with it", id.NodeID, reason, n.network.Name)
-	case StateNotRegistered:
-		return fmt.Errorf("node key %s is not registered (or not active) in registry %s on %s: register it with `validator register --stake <ETH>` and start again", id.NodeID, n.network.Registry, n.network.Name)
-	}
-	n.standing.set(state, reason, attrs)
-	n.goWatch(func() error { return n.standing.run(watchCtx) })
-	n.members = NewMembership(n.view)
+	return nil
+}
 
-	// reputation + evidence
-	tracker, err := reputation.NewTracker(cfg.Liveness.Tracker())
-	if err != nil {
-		return fmt.Errorf("liveness config: %w", err)
+// Run runs the node until ctx ends or a component fails, then stops it in
+// reverse order within Options.ShutdownTimeout. It returns the first failure,
+// wrapped with the failing component's name, joined with any error of
+// stopping; nil after ctx ended and everything stopped.
+func (n *Node) Run(ctx context.Context) error {
+	if err := n.Start(ctx); err != nil {
+		return fmt.Errorf("start: %w", err)
 	}
-	if n.rec, err = evidence.NewRecorder(tracker, n.st, evidence.WithLogger(n.log), evidence.WithRegisterer(n.reg), evidence.WithActive(n.standing.Active)); err != nil {
+	select {
+	case <-ctx.Done():
+		n.log.Info("shutting down")
+	case <-n.lc.Failed():
+		n.log.Info("shutting down: a component failed")
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), n.opts.ShutdownTimeout)
+	defer cancel()
+	if err := n.Close(sctx); err != nil {
 		return err
 	}
-	restored, err := n.rec.Restore()
-	if err != nil {
-		return fmt.Errorf("restore liveness from the store: %w", err)
-	}
-	n.live = NewLiveness(n.rec, n.st, n.members, n.network.Name)
+	n.log.Info("stopped")
+	return nil
+}
 
-	// p2p
+// components are the node's parts in start order: store → registry view →
+// own standing → reputation and evidence → p2p → liveness → API → health
+// watcher. They stop in reverse.
+func (n *Node) components(id p2p.Identity) []component {
+	cfg := n.cfg
+	var restored int
+	return []component{{
+		name: "store",
+		start: func(context.Context) (err error) {
+			if n.st, err = store.Open(cfg.Store.DataDir, append(cfg.Store.Options(), store.WithLogger(n.log), store.WithRegisterer(n.reg))...); err != nil {
+				return fmt.Errorf("open store in %s: %w", cfg.Store.DataDir, err)
+			}
+			return nil
+		},
+		stop: func(context.Context) error {
+			if n.st == nil {
+				return nil
+			}
+			return n.st.Close()
+		},
+	}, {
+		name: "registry view",
+		start: func(ctx context.Context) (err error) {
+			n.backend = n.opts.Backend
+			if n.backend == nil {
+				c, err := chain.Dial(ctx, n.network.RPCURL, n.network.ChainID, chain.WithDialLogger(n.log))
+				if err != nil {
+					return err
+				}
+				n.client, n.backend = c, c
+			}
+			n.view, err = chain.NewRegistry(n.backend, n.network.Registry, chain.WithNetwork(n.network), chain.WithLogger(n.log), chain.WithRegisterer(n.reg), chain.WithPollInterval(time.Second))
+			return err
+		},
+		run: func(ctx context.Context) error { return n.view.Run(ctx) },
+		stop: func(context.Context) error {
+			if n.client != nil {
+				n.client.Close()
+			}
+			return nil
+		},
+	}, {
+		name: "standing",
+		start: func(ctx context.Context) (err error) {
+			sctx, scancel := context.WithTimeout(ctx, n.opts.SyncTimeout)
+			err = n.view.WaitSynced(sctx)
+			scancel()
+			if err != nil {
+				return fmt.Errorf("%w (rpc %s)", err, RedactURL(n.network.RPCURL))
+			}
+			// own standing: refuse a key that is not registered or has exited; start
+			// a registered key the confirmed view does not list yet as pending.
+			lookup := func(ctx context.Context) (chain.Node, error) {
+				return chain.ReadNode(ctx, n.backend, n.network.Registry, id.NodeID)
+			}
+			if n.standing, err = newStanding(id.NodeID, id.PeerID, n.view, lookup, n.log, n.reg); err != nil {
+				return err
+			}
+			state, reason, attrs := StateActive, "", []any{"block", n.view.Block()}
+			if _, ok := n.view.Node(id.NodeID); !ok {
+				state, reason, attrs = n.standing.classify(ctx, nil)
+			}
+			switch state {
+			case StateExited:
+				return fmt.Errorf("node key %s: %s on %s; a node key registers only once: create a new key with `validator init`, register it with `validator register --stake <ETH>` and start with it", id.NodeID, reason, n.network.Name)
+			case StateNotRegistered:
+				return fmt.Errorf("node key %s is not registered (or not active) in registry %s on %s: register it with `validator register --stake <ETH>` and start again", id.NodeID, n.network.Registry, n.network.Name)
+			}
+			n.standing.set(state, reason, attrs)
+			n.members = NewMembership(n.view)
+			return nil
+		},
+		run: func(ctx context.Context) error {
+			// standing.run ends early only when the view stops, and the
+			// registry view's component reports that.
+			err := n.standing.run(ctx)
+			<-ctx.Done()
+			return err
+		},
+	}, {
+		name: "evidence",
+		start: func(context.Context) error {
+			tracker, err := reputation.NewTracker(cfg.Liveness.Tracker())
+			if err != nil {
+				return fmt.Errorf("liveness config: %w", err)
+			}
+			if n.rec, err = evidence.NewRecorder(tracker, n.st, evidence.WithLogger(n.log), evidence.WithRegisterer(n.reg), evidence.WithActive(n.standing.Active)); err != nil {
+				return err
+			}
+			if restored, err = n.rec.Restore(); err != nil {
+				return fmt.Errorf("restore liveness from the store: %w", err)
+			}
+			n.live = NewLiveness(n.rec, n.st, n.members, n.network.Name)
+			return nil
+		},
+	}, {
+		name: "p2p",
+		start: func(context.Context) (err error) {
+			pc := n.p2pConfig()
+			if n.svc, err = p2p.New(id, n.members, pc); err != nil {
+				return err
+			}
+			if err := n.live.Attach(n.svc); err != nil {
+				return err
+			}
+			if err := n.svc.Start(); err != nil {
+				return err
+			}
+			var seeds int
+			for _, m := range n.members.Members() {
+				if m.PeerID != id.PeerID && len(m.Addrs) > 0 {
+					seeds++
+				}
+			}
+			n.log.Info("p2p up", "listen", n.svc.Host().Addrs(), "registry_peers", seeds, "bootstrap_peers", len(cfg.Network.BootstrapPeers), "topics", strings.Join(p2p.StandardTopics, ","), "restored_peers", restored)
+			return nil
+		},
+		stop: func(context.Context) error {
+			if n.svc == nil {
+				return nil
+			}
+			return n.svc.Close()
+		},
+	}, {
+		name: "liveness",
+		run:  func(ctx context.Context) error { return n.live.Run(ctx, cfg.Liveness.SummaryInterval.D()) },
+	}, {
+		name: "api",
+		start: func(context.Context) (err error) {
+			if n.api, err = startAPI(n); err != nil {
+				return err
+			}
+			n.started = time.Now()
+			// "started", not "ready": readiness is what /readyz says, and the health
+			// watcher logs it (ready / not ready, with the failing conditions) as it
+			// changes.
+			n.log.Info("started", "api", "http://"+n.api.Addr(), "registration", n.standing.State())
+			return nil
+		},
+		run: func(ctx context.Context) error {
+			select {
+			case <-ctx.Done():
+				return nil
+			case err := <-n.api.Failed():
+				return err
+			}
+		},
+		stop: func(ctx context.Context) error {
+			if n.api == nil {
+				return nil
+			}
+			return n.api.Close(ctx)
+		},
+	}, {
+		name: "health watcher",
+		run:  func(ctx context.Context) error { return n.watchHealth(ctx, healthEvery) },
+	}}
+}
+
+// p2pConfig is the p2p service's configuration (after the evidence
+// component set up liveness).
+func (n *Node) p2pConfig() p2p.Config {
+	cfg := n.cfg
 	pc := p2p.FromSections(n.network.Name, cfg.Network, cfg.Gossip, cfg.Liveness)
 	pc.ChainID, pc.Registry, pc.Version = n.network.ChainID, n.network.Registry, n.opts.Version
 	pc.RegistryBlock = n.view.Block
 	pc.Logger, pc.Registerer = n.log, n.reg
 	n.live.Configure(&pc)
-	if n.svc, err = p2p.New(id, n.members, pc); err != nil {
-		return err
-	}
-	if err := n.live.Attach(n.svc); err != nil {
-		return err
-	}
-	if err := n.svc.Start(); err != nil {
-		return err
-	}
-	n.goRun(func() error { return n.live.Run(runCtx, cfg.Liveness.SummaryInterval.D()) })
-	var seeds int
-	for _, m := range n.members.Members() {
-		if m.PeerID != id.PeerID && len(m.Addrs) > 0 {
-			seeds++
-		}
-	}
-	n.log.Info("p2p up", "listen", n.svc.Host().Addrs(), "registry_peers", seeds, "bootstrap_peers", len(cfg.Network.BootstrapPeers), "topics", strings.Join(p2p.StandardTopics, ","), "restored_peers", restored)
-
-	// API
-	if n.api, err = startAPI(n); err != nil {
-		return err
-	}
-	n.started = time.Now()
-	// "started", not "ready": readiness is what /readyz says, and the health
-	// watcher logs it (ready / not ready, with the failing conditions) as it
-	// changes.
-	n.log.Info("started", "api", "http://"+n.api.Addr(), "registration", n.standing.State())
-	n.goWatch(func() error { return n.watchHealth(watchCtx, healthEvery) })
-	return nil
+	return pc
 }
 
-// goWatch runs f until Close stops the watchers.
-func (n *Node) goWatch(f func() error) {
-	n.watchWG.Add(1)
-	go func() {
-		defer n.watchWG.Done()
-		if err := f(); err != nil {
-			n.errMu.Lock()
-			n.runErr = errors.Join(n.runErr, err)
-			n.errMu.Unlock()
-		}
-	}()
-}
-
-func (n *Node) goRun(f func() error) {
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
-		if err := f(); err != nil {
-			n.errMu.Lock()
-			n.runErr = errors.Join(n.runErr, err)
-			n.errMu.Unlock()
-		}
-	}()
-}
-
-// Close stops everything in reverse order of start, bounded by ctx. It is
-// idempotent.
+// Close stops the node's components in reverse order of start, each one
+// only once everything started after it has stopped, bounded by ctx. It
+// returns the first failure of a running component, if any, and the errors
+// of stopping. When a component does not stop within ctx, Close says which
+// and leaves the components below it (the store among them) running; a
+// later Close resumes from it. Close after a complete stop does nothing more.
 func (n *Node) Close(ctx context.Context) error {
-	var errs []error
-	n.closed.Do(func() {
-		if n.stopWatch != nil {
-			n.stopWatch()
-			if err := waitGroup(ctx, &n.watchWG); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		if n.api != nil {
-			errs = append(errs, n.api.Close(ctx))
-		}
-		if n.svc != nil {
-			errs = append(errs, n.svc.Close())
-		}
-		if n.cancel != nil {
-			n.cancel() // liveness (final evidence flush) and the registry view
-		}
-		if err := waitGroup(ctx, &n.wg); err != nil {
-			errs = append(errs, err)
-		}
-		if n.client != nil {
-			n.client.Close()
-		}
-		if n.st != nil {
-			errs = append(errs, n.st.Close())
-		}
-		n.errMu.Lock()
-		errs = append(errs, n.runErr)
-		n.errMu.Unlock()
-	})
-	return errors.Join(errs...)
-}
-
-// waitGroup waits for wg, or until ctx ends.
-func waitGroup(ctx context.Context, wg *sync.WaitGroup) error {
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("shutdown: %w", ctx.Err())
-	}
+	err := n.lc.stop(ctx) // first: a component may fail while others stop
+	return errors.Join(n.lc.Err(), err)
 }
 
 // APIAddr is the local API's address (after Start).

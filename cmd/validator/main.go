@@ -115,28 +115,24 @@ func cmdStart(cctx *cli.Context) error {
 	for _, w := range cfg.Warnings() {
 		log.Warn(w)
 	}
+	return runDaemon(ctx, cfg, log)
+}
+
+// runDaemon runs the node until SIGINT or SIGTERM, or until one of its
+// components fails: it returns that failure, naming the component, so the
+// command prints it and exits non-zero.
+func runDaemon(ctx context.Context, cfg node.Config, log *slog.Logger) error {
 	key, err := loadNodeKey(cfg.Keys.NodeKey)
 	if err != nil {
 		return err
 	}
-	n, err := node.New(node.Options{Config: cfg, NodeKey: key, Version: buildInfo().Version, Logger: log})
+	n, err := node.New(node.Options{Config: cfg, NodeKey: key, Version: buildInfo().Version, Logger: log, ShutdownTimeout: shutdownTimeout})
 	if err != nil {
 		return err
 	}
 	ctx, stop := signalContext(ctx)
 	defer stop()
-	if err := n.Start(ctx); err != nil {
-		return fmt.Errorf("start: %w", err)
-	}
-	<-ctx.Done()
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := n.Close(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	log.Info("stopped")
-	return nil
+	return n.Run(ctx)
 }
 
 func cmdDevnet(cctx *cli.Context) error {
