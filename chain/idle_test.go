@@ -29,7 +29,11 @@ func TestWithdrawOnIdleChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	const period = 2 * time.Second
+	// With 2 s, the withdrawal right after the exit was accepted in about 1
+	// run in 20 (CI, 3 December), in a test that took 0.24 s: its block was 2
+	// s or more after the exit's by block time (whole seconds, each automined
+	// block at least one after its parent). Not explained yet; 5 s leaves room.
+	const period = 5 * time.Second
 	reg, _, err := chain.Deploy(ctx, c.Client(), admin, chain.DeployParams{MinStake: minStake, UnbondingPeriod: period}, chain.WithReceiptPoll(5*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +83,11 @@ func TestGethWithdrawAfterUnbonding(t *testing.T) {
 	defer cancel()
 	op := chain.NewKeySigner(key(t, "geth-idle-operator"))
 	g.Fund(ctx, t, ether(100), op.Address)
-	const period = 2 * time.Second
+	// With 2 s, the withdrawal right after the exit was accepted in about 1
+	// run in 20 (CI, 3 December), in a test that took 0.24 s: its block was 2
+	// s or more after the exit's by block time (whole seconds, each automined
+	// block at least one after its parent). Not explained yet; 5 s leaves room.
+	const period = 5 * time.Second
 	reg, _, err := chain.Deploy(ctx, g.HTTP, op, chain.DeployParams{MinStake: minStake, UnbondingPeriod: period}, chain.WithReceiptPoll(20*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
