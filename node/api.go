@@ -10,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"validator/api"
+	"validator/chain"
 	"validator/evidence"
 	"validator/p2p"
 )
@@ -25,7 +26,7 @@ func startAPI(n *Node) (apiServer, error) {
 		Network:    apiNetwork{n.svc},
 		Registry:   apiRegistry{n},
 		Evidence:   apiEvidence{n},
-		Standing:   n.standing,
+		Standing:   apiStanding{n.standing},
 		Gatherer:   n.reg,
 		Registerer: n.reg,
 		Logger:     n.log,
@@ -37,6 +38,14 @@ func startAPI(n *Node) (apiServer, error) {
 		return nil, err
 	}
 	return srv, nil
+}
+
+// apiStanding reports this node's own registration to the API.
+type apiStanding struct{ s *chain.Standing }
+
+func (a apiStanding) Standing() api.NodeStanding {
+	state, reason, since := a.s.Current()
+	return api.NodeStanding{State: state, Reason: reason, Since: since}
 }
 
 type apiNetwork struct{ s *p2p.Service }

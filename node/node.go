@@ -50,7 +50,7 @@ type Node struct {
 	backend  chain.Backend
 	view     *chain.Registry
 	members  *Membership
-	standing *standing
+	standing *chain.Standing
 	rec      *evidence.Recorder
 	live     *Liveness
 	svc      *p2p.Service
@@ -220,30 +220,24 @@ func (n *Node) components(id p2p.Identity) []component {
 			}
 			// own standing: refuse a key that is not registered or has exited; start
 			// a registered key the confirmed view does not list yet as pending.
-			lookup := func(ctx context.Context) (chain.Node, error) {
-				return chain.ReadNode(ctx, n.backend, n.network.Registry, id.NodeID)
-			}
-			if n.standing, err = newStanding(id.NodeID, id.PeerID, n.view, lookup, n.log, n.reg); err != nil {
+			if n.standing, err = chain.NewStanding(n.view, id.NodeID, id.PeerID, n.log, n.reg); err != nil {
 				return err
 			}
-			state, reason, attrs := StateActive, "", []any{"block", n.view.Block()}
-			if _, ok := n.view.Node(id.NodeID); !ok {
-				state, reason, attrs = n.standing.classify(ctx, nil)
-			}
-			switch state {
-			case StateExited:
-				return fmt.Errorf("node key %s: %s on %s; a node key registers only once: create a new key with `validator init`, register it with `validator register --stake <ETH>` and start with it", id.NodeID, reason, n.network.Name)
-			case StateNotRegistered:
+			v := n.standing.Classify(ctx)
+			switch v.State {
+			case chain.StandingExited:
+				return fmt.Errorf("node key %s: %s on %s; a node key registers only once: create a new key with `validator init`, register it with `validator register --stake <ETH>` and start with it", id.NodeID, v.Reason, n.network.Name)
+			case chain.StandingNotRegistered:
 				return fmt.Errorf("node key %s is not registered (or not active) in registry %s on %s: register it with `validator register --stake <ETH>` and start again", id.NodeID, n.network.Registry, n.network.Name)
 			}
-			n.standing.set(state, reason, attrs)
+			n.standing.Record(v)
 			n.members = NewMembership(n.view)
 			return nil
 		},
 		run: func(ctx context.Context) error {
-			// standing.run ends early only when the view stops, and the
+			// Standing.Run ends early only when the view stops, and the
 			// registry view's component reports that.
-			err := n.standing.run(ctx)
+			err := n.standing.Run(ctx)
 			<-ctx.Done()
 			return err
 		},

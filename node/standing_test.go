@@ -117,7 +117,7 @@ func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 		}
 		return true
 	})
-	if got := metricValue(t, n.Metrics(), "validator_node_registration_state", map[string]string{"state": node.StateActive}); got != 1 {
+	if got := metricValue(t, n.Metrics(), "validator_node_registration_state", map[string]string{"state": chain.StandingActive}); got != 1 {
 		t.Fatalf("registration_state{active} = %v before the exit, want 1", got)
 	}
 
@@ -136,12 +136,12 @@ func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 	waitFor(t, "/readyz to report the exit", func() bool {
 		var code int
 		code, r = readyz(t, n.APIAddr())
-		return code == http.StatusServiceUnavailable && r.Registration == node.StateExited
+		return code == http.StatusServiceUnavailable && r.Registration == chain.StandingExited
 	})
 	if len(r.Failing) == 0 || !strings.Contains(r.Failing[0], "exited the registry") {
 		t.Fatalf("/readyz failing = %q, want the exit first", r.Failing)
 	}
-	for st, want := range map[string]float64{node.StateActive: 0, node.StatePending: 0, node.StateExited: 1, node.StateNotRegistered: 0} {
+	for st, want := range map[string]float64{chain.StandingActive: 0, chain.StandingPending: 0, chain.StandingExited: 1, chain.StandingNotRegistered: 0} {
 		if got := metricValue(t, n.Metrics(), "validator_node_registration_state", map[string]string{"state": st}); got != want {
 			t.Errorf("registration_state{%s} = %v, want %v", st, got, want)
 		}
@@ -319,7 +319,7 @@ func TestPendingRegistrationBecomesActive(t *testing.T) {
 	})
 	addr := s.n.APIAddr()
 	code, r := readyz(t, addr)
-	if code != http.StatusServiceUnavailable || r.Registration != node.StatePending || len(r.Failing) != 1 || !strings.Contains(r.Failing[0], "not yet confirmed") {
+	if code != http.StatusServiceUnavailable || r.Registration != chain.StandingPending || len(r.Failing) != 1 || !strings.Contains(r.Failing[0], "not yet confirmed") {
 		t.Fatalf("/readyz before confirmation = %d %+v", code, r)
 	}
 	if got := s.logs.lines("level=WARN", `msg="this node is not active in the registry yet"`, "reason=pending"); len(got) != 1 {
@@ -331,7 +331,7 @@ func TestPendingRegistrationBecomesActive(t *testing.T) {
 	waitFor(t, "the activation to be logged", func() bool {
 		return len(s.logs.lines("level=INFO", `msg="this node is now active in the registry"`)) == 1
 	})
-	if got := metricValue(t, s.n.Metrics(), "validator_node_registration_state", map[string]string{"state": node.StateActive}); got != 1 {
+	if got := metricValue(t, s.n.Metrics(), "validator_node_registration_state", map[string]string{"state": chain.StandingActive}); got != 1 {
 		t.Errorf("registration_state{active} = %v, want 1", got)
 	}
 }
