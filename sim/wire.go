@@ -76,10 +76,11 @@ func newDelayedStream(s network.Stream, live *liveStreams, w *wire, delay func()
 // liveStreams holds the streams that have not ended: neither closed for
 // writing (which ends a mocknet stream's goroutine) nor reset nor failed.
 // mocknet resets a connection's streams when the connection closes, but not
-// a stream it added to a connection already torn down (openStream races a
-// close: the remote side is added in a goroutine of its own); its goroutine
-// then waits forever, and synctest fails the run for it (1 run in about 40 of
-// TestSimSmoke). The run resets what is left once its networks are closed.
+// a stream added to a connection already torn down, which its openStream can
+// do (it adds the remote side in a goroutine of its own); a stream's goroutine
+// then waits forever, and synctest failed TestSimSmoke for one in about 40
+// runs (which stream was not pinned down; none in 40 runs since). The run
+// resets what is left once its networks are closed.
 type liveStreams struct{ m sync.Map }
 
 func (l *liveStreams) add(d *delayedStream)  { l.m.Store(d, struct{}{}) }
