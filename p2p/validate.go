@@ -229,12 +229,12 @@ func (v *Validator) MaxSize(topic string) int {
 //	Topic == topic            wrong_topic       Reject  envelopes are bound to their topic; moving one is misbehaviour
 //	Timestamp >= now-MaxAge   stale             Ignore  honest delay or clock skew; also ends replays after SeenTTL
 //	Timestamp <= now+MaxSkew  future            Ignore  honest clock skew
-//	sender active (ByID)      unknown_sender    Ignore  our registry view may lag a fresh registration or exit,
-//	                                                    and the forwarder itself passed the gater
+//	sender active (ByID),     unknown_sender    Ignore  our registry view may lag a fresh registration or exit,
+//	with a registered key                               and the forwarder itself passed the gater; a member
+//	(Member.PubKey)                                     without a key cannot be authenticated (the registry
+//	                                                    always has one)
 //	coordinator if required   not_coordinator   Ignore  roles change on-chain (setRole); a forwarder whose registry
 //	                                                    view is a block ahead of or behind ours disagrees honestly
-//	sender's key known        unknown_sender    Ignore  a member without a registered key (Member.PubKey) cannot be
-//	                                                    authenticated; the registry always has one
 //	signature (verify)        bad_signature     Reject  not 64 bytes [r || s] (the old 65-byte recoverable form too),
 //	                                                    r or s out of range, high s (malleable), or does not verify
 //	                                                    under the sender's registered key
@@ -283,14 +283,11 @@ func (v *Validator) validate(topic string, data []byte, checkSignature bool) Ver
 		return refuse(Ignore, ReasonFuture)
 	}
 	m, ok := v.members.ByID(e.Sender)
-	if !ok {
+	if !ok || len(m.PubKey) == 0 {
 		return refuse(Ignore, ReasonUnknownSender)
 	}
 	if v.coordinatorOnly[topic] && !m.Coordinator {
 		return refuse(Ignore, ReasonNotCoordinator)
-	}
-	if len(m.PubKey) == 0 {
-		return refuse(Ignore, ReasonUnknownSender)
 	}
 	if checkSignature && e.Verify(m.PubKey) != nil {
 		return refuse(Reject, ReasonBadSignature)
