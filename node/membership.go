@@ -34,9 +34,15 @@ var _ p2p.Membership = (*Membership)(nil)
 func NewMembership(r *chain.Registry) *Membership { return &Membership{r: r} }
 
 // ToMember converts a registry node to a network member, keeping only the
-// multiaddrs that parse (a /p2p/ suffix is stripped).
+// multiaddrs that parse (a /p2p/ suffix is stripped). The registry's 64-byte
+// key (checked against the node ID and parsed by chain/) becomes the 65-byte
+// uncompressed Member.PubKey gossip validation verifies with; Membership
+// calls ToMember once per member and registry version, not per message.
 func ToMember(n chain.Node) p2p.Member {
 	m := p2p.Member{ID: n.ID, PeerID: n.PeerID, Coordinator: n.Role == chain.RoleCoordinator}
+	if len(n.PubKey) == chain.PubKeyLength {
+		m.PubKey = append([]byte{4}, n.PubKey...)
+	}
 	for _, s := range n.Multiaddrs {
 		a, err := ma.NewMultiaddr(s)
 		if err != nil {

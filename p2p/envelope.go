@@ -34,7 +34,7 @@ var StandardTopics = []string{TopicHeartbeats, TopicJobs, TopicStorage, TopicSch
 const (
 	MaxNetworkLen  = 32
 	MaxTopicLen    = 64
-	SignatureLen   = 65
+	SignatureLen   = 64
 	envelopeDomain = "validator/envelope/v1"
 	topicPrefix    = "/validator/"
 	topicVersion   = "/1"
@@ -66,9 +66,11 @@ func ParseTopicName(topic string) (network, name string, ok bool) {
 
 // Envelope is the signed unit of gossip. Its wire form is the RLP list
 // [network, topic, sender, timestamp, payload, signature], which any Ethereum
-// library can read. The signature is a 65-byte recoverable secp256k1
-// signature [r || s || v], v in {0, 1}, low s, by the node key whose address
-// is Sender, over SigningHash.
+// library can read. The signature is a 64-byte secp256k1 signature [r || s],
+// low s, with no recovery byte, by the node key whose address is Sender, over
+// SigningHash. It is verified against the sender's registered public key, not
+// recovered: without a recovery byte no second valid encoding of an envelope
+// (and so no twin with another message ID) exists.
 type Envelope struct {
 	// Network is the network name; envelopes never cross networks.
 	Network string
@@ -80,7 +82,7 @@ type Envelope struct {
 	Timestamp uint64
 	// Payload is the application message.
 	Payload []byte
-	// Signature is [r || s || v] over SigningHash.
+	// Signature is [r || s] over SigningHash.
 	Signature []byte
 }
 
@@ -88,8 +90,9 @@ var (
 	// ErrMalformedEnvelope is wrapped by DecodeEnvelope for any input that is
 	// not exactly one canonical envelope within the field limits.
 	ErrMalformedEnvelope = errors.New("malformed envelope")
-	// ErrBadSignature is returned by Verify for a malformed, malleable or
-	// unrecoverable signature, or one by a key other than Sender's.
+	// ErrBadSignature is returned by Verify for a signature that is not
+	// SignatureLen bytes, is malleable (high s) or out of range, or does not
+	// verify under the given key.
 	ErrBadSignature = errors.New("bad envelope signature")
 )
 
@@ -119,41 +122,25 @@ func (e *Envelope) Time() time.Time {
 	return time.UnixMilli(int64(e.Timestamp))
 }
 
-// Verify checks that Signature is a well-formed, low-s signature of
-// SigningHash by the key whose address is Sender. It does not consult
-// membership; Validator does.
-func (e *Envelope) Verify() error {
-	signer, err := e.recoverSigner()
-	if err != nil {
-		return err
-	}
-	if signer != e.Sender {
-		return fmt.Errorf("%w: signed by %s, claims %s", ErrBadSignature, signer, e.Sender)
-	}
-	return nil
-}
-
-// recoverSigner returns the address of the key that made Signature.
-func (e *Envelope) recoverSigner() (common.Address, error) {
+// Verify checks that Signature is a well-formed, low-s [r || s] signature of
+// SigningHash under pub, the sender's registered public key in the form
+// crypto.VerifySignature takes (65 bytes uncompressed or 33 compressed;
+// Member.PubKey holds the uncompressed form, which verify uses without
+// decompressing). It does not check that pub belongs to Sender; Validator
+// takes pub from the member registered as Sender.
+func (e *Envelope) Verify(pub []byte) error {
 	sig := e.Signature
 	if len(sig) != SignatureLen {
-		return common.Address{}, fmt.Errorf("%w: length %d", ErrBadSignature, len(sig))
+		return fmt.Errorf("%w: length %d, want %d", ErrBadSignature, len(sig), SignatureLen)
 	}
 	if !validSignatureValues(sig) {
-		return common.Address{}, fmt.Errorf("%w: r, s or v out of range", ErrBadSignature)
+		return fmt.Errorf("%w: r or s out of range (high s is malleable)", ErrBadSignature)
 	}
 	hash := e.SigningHash()
-	pub, err := ethcrypto.Ecrecover(hash[:], sig)
-	if err != nil {
-		return common.Address{}, fmt.Errorf("%w: %v", ErrBadSignature, err)
+	if !ethcrypto.VerifySignature(pub, hash[:], sig) {
+		return fmt.Errorf("%w: does not verify under the key of %s", ErrBadSignature, e.Sender)
 	}
-	h := keccakPool.Get().(ethcrypto.KeccakState)
-	defer keccakPool.Put(h)
-	h.Reset()
-	h.Write(pub[1:])
-	var digest common.Hash
-	_, _ = h.Read(digest[:])
-	return common.BytesToAddress(digest[12:]), nil
+	return nil
 }
 
 // secp256k1 group order N and N/2, as 32-byte big-endian numbers.
@@ -163,18 +150,17 @@ var (
 )
 
 // validSignatureValues applies go-ethereum's homestead rules
-// (crypto.ValidateSignatureValues) to [r || s || v]: 1 <= r < N,
-// 1 <= s <= N/2 (no malleable high-s twin), v in {0, 1}; on the bytes, as
-// equal-length big-endian numbers compare like byte strings.
+// (crypto.ValidateSignatureValues) to [r || s]: 1 <= r < N, 1 <= s <= N/2 (no
+// malleable high-s twin); on the bytes, as equal-length big-endian numbers
+// compare like byte strings.
 func validSignatureValues(sig []byte) bool {
 	var zero [32]byte
-	r, s, v := sig[:32], sig[32:64], sig[64]
-	return v <= 1 &&
-		!bytes.Equal(r, zero[:]) && bytes.Compare(r, secpN) < 0 &&
+	r, s := sig[:32], sig[32:64]
+	return !bytes.Equal(r, zero[:]) && bytes.Compare(r, secpN) < 0 &&
 		!bytes.Equal(s, zero[:]) && bytes.Compare(s, secpHalfN) <= 0
 }
 
-// keccakPool recycles keccak states: validation hashes twice per message.
+// keccakPool recycles keccak states for SigningHash.
 var keccakPool = sync.Pool{New: func() any { return ethcrypto.NewKeccakState() }}
 
 // wireEnvelope mirrors Envelope field for field; it exists so the RLP layout is
@@ -199,9 +185,10 @@ func EncodeEnvelope(e *Envelope) ([]byte, error) {
 
 // DecodeEnvelope parses exactly one canonical RLP envelope. It rejects trailing
 // bytes, non-canonical RLP, missing or extra fields, a network longer than
-// MaxNetworkLen, a topic longer than MaxTopicLen and a signature that is not
-// SignatureLen bytes. Every error wraps ErrMalformedEnvelope. It does not
-// verify the signature. The envelope shares no memory with b.
+// MaxNetworkLen and a topic longer than MaxTopicLen. Every error wraps
+// ErrMalformedEnvelope. It does not look at the signature, not even its
+// length: Verify refuses a signature of the wrong size (a bad signature, not
+// an undecodable envelope). The envelope shares no memory with b.
 //
 // It walks the list with rlp's Split functions, which enforce canonical sizes
 // and integers as rlp.DecodeBytes into wireEnvelope does, at about a third of
@@ -244,9 +231,6 @@ func DecodeEnvelope(b []byte) (*Envelope, error) {
 	}
 	if err := checkFields(string(network), string(topic)); err != nil {
 		return nil, err
-	}
-	if len(sig) != SignatureLen {
-		return nil, fmt.Errorf("%w: signature is %d bytes, want %d", ErrMalformedEnvelope, len(sig), SignatureLen)
 	}
 	// One allocation holds payload and signature; neither aliases b, which
 	// pubsub keeps to forward.
@@ -297,11 +281,11 @@ func SignEnvelope(key *ecdsa.PrivateKey, network, topic string, payload []byte, 
 		Payload:   payload,
 	}
 	hash := e.SigningHash()
-	sig, err := ethcrypto.Sign(hash[:], key)
+	sig, err := ethcrypto.Sign(hash[:], key) // [r || s || v], low s
 	if err != nil {
 		return nil, fmt.Errorf("sign envelope: %w", err)
 	}
-	e.Signature = sig
+	e.Signature = sig[:SignatureLen:SignatureLen] // no recovery byte
 	return e, nil
 }
 

@@ -42,8 +42,11 @@ func testMember(tb testing.TB, k *ecdsa.PrivateKey, coordinator bool) p2p.Member
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return p2p.Member{ID: id.NodeID, PeerID: id.PeerID, Coordinator: coordinator}
+	return p2p.Member{ID: id.NodeID, PeerID: id.PeerID, Coordinator: coordinator, PubKey: pubOf(k)}
 }
+
+// pubOf is k's public key as Member.PubKey holds it: 65 bytes uncompressed.
+func pubOf(k *ecdsa.PrivateKey) []byte { return ethcrypto.FromECDSAPub(&k.PublicKey) }
 
 func sealAt(tb testing.TB, k *ecdsa.PrivateKey, network, topic string, payload []byte, at time.Time) []byte {
 	tb.Helper()
@@ -72,26 +75,32 @@ func encode(tb testing.TB, e *p2p.Envelope) []byte {
 	return b
 }
 
-// resign replaces e's signature with k's signature of e's signing hash.
+// resign replaces e's signature with k's [r || s] signature of e's signing hash.
 func resign(tb testing.TB, e *p2p.Envelope, k *ecdsa.PrivateKey) *p2p.Envelope {
+	tb.Helper()
+	e.Signature = recoverable(tb, e, k)[:64]
+	return e
+}
+
+// recoverable is k's 65-byte recoverable [r || s || v] signature of e's
+// signing hash: the first wave's envelope signature.
+func recoverable(tb testing.TB, e *p2p.Envelope, k *ecdsa.PrivateKey) []byte {
 	tb.Helper()
 	h := e.SigningHash()
 	sig, err := ethcrypto.Sign(h[:], k)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e.Signature = sig
-	return e
+	return sig
 }
 
-// malleate returns the high-s twin of a [r||s||v] signature: (r, N-s, v^1),
-// which recovers the same public key.
+// malleate returns the high-s twin of a [r || s] signature, (r, N-s): the
+// same signature to the math, which checks without the low-s rule accept.
 func malleate(sig []byte) []byte {
 	n := ethcrypto.S256().Params().N
 	s := new(big.Int).Sub(n, new(big.Int).SetBytes(sig[32:64]))
 	out := bytes.Clone(sig)
 	s.FillBytes(out[32:64])
-	out[64] ^= 1
 	return out
 }
 
@@ -128,13 +137,13 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 				t.Fatalf("decode: %v", err)
 			}
 			if e.Network != testNet || e.Topic != p2p.TopicJobs || e.Sender != addrOf(k) ||
-				e.Timestamp != uint64(testNow.UnixMilli()) || !bytes.Equal(e.Payload, tc.payload) || len(e.Signature) != 65 {
+				e.Timestamp != uint64(testNow.UnixMilli()) || !bytes.Equal(e.Payload, tc.payload) || len(e.Signature) != 64 {
 				t.Fatalf("decoded %+v", e)
 			}
 			if !e.Time().Equal(testNow) {
 				t.Fatalf("time %s, want %s", e.Time(), testNow)
 			}
-			if err := e.Verify(); err != nil {
+			if err := e.Verify(pubOf(k)); err != nil {
 				t.Fatalf("verify: %v", err)
 			}
 			if again := encode(t, e); !bytes.Equal(again, b) {
@@ -197,7 +206,7 @@ func TestSignEnvelope(t *testing.T) {
 	}
 	halfN := new(big.Int).Rsh(ethcrypto.S256().Params().N, 1)
 	// Many payloads, so roughly half the raw signatures would have had high s
-	// or v=1 without normalisation.
+	// without normalisation.
 	for i := range 64 {
 		e := signAt(t, id.Key, testNet, p2p.TopicSync, []byte{byte(i)}, testNow)
 		if e.Sender != id.NodeID {
@@ -206,19 +215,15 @@ func TestSignEnvelope(t *testing.T) {
 		if e.Timestamp != uint64(testNow.UnixMilli()) {
 			t.Fatalf("timestamp %d, want %d", e.Timestamp, testNow.UnixMilli())
 		}
-		if len(e.Signature) != 65 || e.Signature[64] > 1 {
-			t.Fatalf("signature %x: want 65 bytes with v in {0,1}", e.Signature)
+		if len(e.Signature) != 64 {
+			t.Fatalf("signature %x: want 64 bytes [r || s], no recovery byte", e.Signature)
 		}
 		if s := new(big.Int).SetBytes(e.Signature[32:64]); s.Cmp(halfN) > 0 {
 			t.Fatalf("high s in %x", e.Signature)
 		}
 		h := specSigningHash(t, e)
-		pub, err := ethcrypto.Ecrecover(h, e.Signature)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := common.BytesToAddress(ethcrypto.Keccak256(pub[1:])[12:]); got != id.NodeID {
-			t.Fatalf("signature recovers %s, want %s", got, id.NodeID)
+		if !ethcrypto.VerifySignature(pubOf(k), h, e.Signature) {
+			t.Fatalf("signature %x does not verify under the key of %s", e.Signature, id.NodeID)
 		}
 	}
 }
@@ -300,9 +305,7 @@ func malformedEnvelopes(tb testing.TB) map[string][]byte {
 		"truncated to header":       valid[:2],
 		"missing signature":         rlpOf(tb, l[:5]),
 		"extra element":             rlpOf(tb, append(append([]any(nil), l...), []byte{1})),
-		"signature 64 bytes":        rlpOf(tb, with(l, 5, sig[:64])),
-		"signature 66 bytes":        rlpOf(tb, with(l, 5, append(bytes.Clone(sig), 0))),
-		"signature empty":           rlpOf(tb, with(l, 5, []byte{})),
+		"signature is a list":       rlpOf(tb, with(l, 5, [][]byte{sig})),
 		"network 33 bytes":          rlpOf(tb, with(l, 0, strings.Repeat("n", 33))),
 		"topic 65 bytes":            rlpOf(tb, with(l, 1, strings.Repeat("t", 65))),
 		"sender 19 bytes":           rlpOf(tb, with(l, 2, make([]byte, 19))),
@@ -337,8 +340,11 @@ func TestDecodeEnvelopeStrict(t *testing.T) {
 func TestEnvelopeVerify(t *testing.T) {
 	alice, bob := testKey(t, "alice"), testKey(t, "bob")
 	fresh := func() *p2p.Envelope { return signAt(t, alice, testNet, p2p.TopicJobs, []byte("work"), testNow) }
-	if err := fresh().Verify(); err != nil {
+	if err := fresh().Verify(pubOf(alice)); err != nil {
 		t.Fatalf("valid: %v", err)
+	}
+	if err := fresh().Verify(pubOf(bob)); !errors.Is(err, p2p.ErrBadSignature) {
+		t.Fatalf("verified under another key: %v, want ErrBadSignature", err)
 	}
 	for _, tc := range []struct {
 		name   string
@@ -351,16 +357,18 @@ func TestEnvelopeVerify(t *testing.T) {
 		{"sender changed", func(e *p2p.Envelope) { e.Sender = addrOf(bob) }},
 		{"signed by another key", func(e *p2p.Envelope) { resign(t, e, bob) }},
 		{"high s", func(e *p2p.Envelope) { e.Signature = malleate(e.Signature) }},
-		{"v = 27", func(e *p2p.Envelope) { e.Signature[64] += 27 }},
+		{"65-byte recoverable form", func(e *p2p.Envelope) { e.Signature = recoverable(t, e, alice) }},
+		{"recovery byte appended", func(e *p2p.Envelope) { e.Signature = append(e.Signature, 0) }},
 		{"r = 0", func(e *p2p.Envelope) { clear(e.Signature[:32]) }},
 		{"s = 0", func(e *p2p.Envelope) { clear(e.Signature[32:64]) }},
-		{"short", func(e *p2p.Envelope) { e.Signature = e.Signature[:64] }},
+		{"short", func(e *p2p.Envelope) { e.Signature = e.Signature[:63] }},
+		{"r = N", func(e *p2p.Envelope) { copy(e.Signature[:32], ethcrypto.S256().Params().N.Bytes()) }},
 		{"nil", func(e *p2p.Envelope) { e.Signature = nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := fresh()
 			tc.mutate(e)
-			if err := e.Verify(); !errors.Is(err, p2p.ErrBadSignature) {
+			if err := e.Verify(pubOf(alice)); !errors.Is(err, p2p.ErrBadSignature) {
 				t.Fatalf("verify: %v, want ErrBadSignature", err)
 			}
 		})

@@ -11,3 +11,6 @@ func TopicPeers(s *Service, topic string) []peer.ID { return s.topics[topic].Lis
 // WireEnvelope is the RLP layout EncodeEnvelope writes, for rlp's reflective
 // decoder to serve as the reference of DecodeEnvelope's walk.
 type WireEnvelope = wireEnvelope
+
+// KeyParses is how many times MemberKey has run.
+func KeyParses() uint64 { return keyParses.Load() }

@@ -4,8 +4,8 @@ package p2p_test
 // against a baseline measured in the same op:
 //
 //	BenchmarkGossipThroughput   256-byte messages from one publisher to every other node's
-//	                            subscriber, 2 and 10 nodes: ours (signed envelopes, Ecrecover
-//	                            validation) against plain gossipsub with libp2p's StrictSign
+//	                            subscriber, 2 and 10 nodes: ours (signed envelopes, verified
+//	                            against registered keys) against plain gossipsub with libp2p's StrictSign
 //	                            (secp256k1 host keys, our node key type, and ed25519, libp2p's
 //	                            default) and plain gossipsub StrictNoSign with no validator
 //	                            (the ceiling).

@@ -7,7 +7,12 @@
 package p2p
 
 import (
+	"fmt"
+	"sync/atomic"
+
 	"github.com/ethereum/go-ethereum/common"
+	ethcrypto "github.com/ethereum/go-ethereum/crypto"
+	p2pcrypto "github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 )
@@ -24,6 +29,44 @@ type Member struct {
 	Addrs []ma.Multiaddr
 	// Coordinator is set for nodes with the coordinator role.
 	Coordinator bool
+	// PubKey is the registered node key, uncompressed (0x04 || X || Y, 65
+	// bytes): the form crypto.VerifySignature takes without decompressing.
+	// Memberships prepare it once per member and registry version, never
+	// per message (node/ from the registry's key, StaticMembership.Put with
+	// MemberKey); a member without it cannot be authenticated and its
+	// messages are ignored. Read it, never modify it.
+	PubKey []byte
+}
+
+// keyParses counts MemberKey calls, so tests can check that keys are parsed
+// per member, not per message.
+var keyParses atomic.Uint64
+
+// MemberKey derives Member.PubKey from a node's libp2p identity: the
+// secp256k1 key in p, uncompressed, checked to be the key of node ID id.
+// It decompresses the key, so call it when a member is added, not per
+// message.
+func MemberKey(id common.Address, p peer.ID) ([]byte, error) {
+	keyParses.Add(1)
+	pk, err := p.ExtractPublicKey()
+	if err != nil {
+		return nil, fmt.Errorf("extract key of %s: %w", p, err)
+	}
+	if pk.Type() != p2pcrypto.Secp256k1 {
+		return nil, fmt.Errorf("key of %s is %s, want secp256k1", p, pk.Type())
+	}
+	raw, err := pk.Raw()
+	if err != nil {
+		return nil, fmt.Errorf("read key of %s: %w", p, err)
+	}
+	pub, err := ethcrypto.DecompressPubkey(raw)
+	if err != nil {
+		return nil, fmt.Errorf("decompress key of %s: %w", p, err)
+	}
+	if got := ethcrypto.PubkeyToAddress(*pub); got != id {
+		return nil, fmt.Errorf("key of %s is node %s, not %s", p, got, id)
+	}
+	return ethcrypto.FromECDSAPub(pub), nil
 }
 
 // ChangeKind says how membership changed.

@@ -28,8 +28,13 @@ func NewStaticMembership(members ...Member) *StaticMembership {
 	return s
 }
 
-// Put adds or replaces a member and notifies watchers.
+// Put adds or replaces a member and notifies watchers. A member without
+// PubKey gets the one MemberKey derives from its PeerID (none if that fails),
+// once, here.
 func (s *StaticMembership) Put(m Member) {
+	if m.PubKey == nil {
+		m.PubKey, _ = MemberKey(m.ID, m.PeerID)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	kind := Joined

@@ -2,6 +2,7 @@ package p2p_test
 
 import (
 	"bytes"
+	"crypto/ecdsa"
 	"reflect"
 	"slices"
 	"strings"
@@ -129,7 +130,6 @@ func TestValidate(t *testing.T) {
 		{"garbage", p2p.TopicJobs, func(*testing.T) []byte { return []byte("GET / HTTP/1.1\r\n") }, p2p.Reject, p2p.ReasonUndecodable, p2p.Member{}},
 		{"trailing bytes", p2p.TopicJobs, func(t *testing.T) []byte { return append(valid(t), 0x80) }, p2p.Reject, p2p.ReasonUndecodable, p2p.Member{}},
 		{"truncated", p2p.TopicJobs, func(t *testing.T) []byte { b := valid(t); return b[:len(b)-10] }, p2p.Reject, p2p.ReasonUndecodable, p2p.Member{}},
-		{"signature 64 bytes", p2p.TopicJobs, mutated(func(_ *testing.T, e *p2p.Envelope) { e.Signature = e.Signature[:64] }), p2p.Reject, p2p.ReasonUndecodable, p2p.Member{}},
 
 		// Network and topic.
 		{"wrong network", p2p.TopicJobs, seal("alice", "othernet", p2p.TopicJobs, payload, testNow), p2p.Reject, p2p.ReasonWrongNetwork, p2p.Member{}},
@@ -149,11 +149,12 @@ func TestValidate(t *testing.T) {
 		// Signature.
 		{"r byte flipped", p2p.TopicJobs, mutated(func(_ *testing.T, e *p2p.Envelope) { e.Signature[7] ^= 0x40 }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
 		{"s byte flipped", p2p.TopicJobs, mutated(func(_ *testing.T, e *p2p.Envelope) { e.Signature[40] ^= 0x01 }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
-		{"v = 2", p2p.TopicJobs, mutated(func(_ *testing.T, e *p2p.Envelope) { e.Signature[64] = 2 }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
-		{"v = 27", p2p.TopicJobs, mutated(func(_ *testing.T, e *p2p.Envelope) { e.Signature[64] += 27 }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
+		{"65-byte recoverable form", p2p.TopicJobs, mutated(func(t *testing.T, e *p2p.Envelope) { e.Signature = recoverable(t, e, alice) }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
+		{"signature 63 bytes", p2p.TopicJobs, mutated(func(_ *testing.T, e *p2p.Envelope) { e.Signature = e.Signature[:63] }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
+		{"signature empty", p2p.TopicJobs, mutated(func(_ *testing.T, e *p2p.Envelope) { e.Signature = nil }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
 		{"r = 0", p2p.TopicJobs, mutated(func(_ *testing.T, e *p2p.Envelope) { clear(e.Signature[:32]) }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
 		{"s = 0", p2p.TopicJobs, mutated(func(_ *testing.T, e *p2p.Envelope) { clear(e.Signature[32:64]) }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
-		{"all-ones signature", p2p.TopicJobs, mutated(func(_ *testing.T, e *p2p.Envelope) { e.Signature = bytes.Repeat([]byte{0xff}, 65) }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
+		{"all-ones signature", p2p.TopicJobs, mutated(func(_ *testing.T, e *p2p.Envelope) { e.Signature = bytes.Repeat([]byte{0xff}, 64) }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
 		{"signed by another member", p2p.TopicJobs, mutated(func(t *testing.T, e *p2p.Envelope) { resign(t, e, bob) }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
 		{"non-member claims member", p2p.TopicJobs, mutated(func(t *testing.T, e *p2p.Envelope) { resign(t, e, mallory) }), p2p.Reject, p2p.ReasonBadSignature, p2p.Member{}},
 		{"coordinator signs as validator", p2p.TopicScheduling, func(t *testing.T) []byte {
@@ -203,24 +204,128 @@ func TestValidate(t *testing.T) {
 }
 
 // The high-s twin is a valid signature by the same key as far as bare
-// recovery goes; only the low-s rule refuses it. This keeps the "high s" case
-// above honest.
+// recovery goes (with one of the two recovery bytes); only the low-s rule
+// refuses it. This keeps the "high s" cases honest.
 func TestMalleatedSignatureRecoversSameKey(t *testing.T) {
 	alice := testKey(t, "alice")
 	e := signAt(t, alice, testNet, p2p.TopicJobs, []byte("x"), testNow)
-	twin := *e
-	twin.Signature = malleate(e.Signature)
-	if bytes.Equal(twin.Signature, e.Signature) {
+	twin := malleate(e.Signature)
+	if bytes.Equal(twin, e.Signature) {
 		t.Fatal("malleate changed nothing")
 	}
 	h := e.SigningHash()
-	pub, err := ecrecover(h[:], twin.Signature)
-	if err != nil {
-		t.Fatalf("bare recovery of the twin: %v", err)
+	recovered := false
+	for v := range byte(2) {
+		if pub, err := ecrecover(h[:], append(bytes.Clone(twin), v)); err == nil && pub == addrOf(alice) {
+			recovered = true
+		}
 	}
-	if pub != addrOf(alice) {
-		t.Fatalf("twin recovers %s, want %s", pub, addrOf(alice))
+	if !recovered {
+		t.Fatal("the high-s twin recovers alice under neither recovery byte")
 	}
+}
+
+// The old 65-byte recoverable signature and the high-s twin of a valid
+// signature are both rejected as bad_signature: a recovery byte is
+// unauthenticated under verify, and either would make a second valid encoding
+// of the message with a new message ID.
+func TestValidateRejectsRecoverableAndHighS(t *testing.T) {
+	f := newFixture(t)
+	alice := testKey(t, "alice")
+	e := signAt(t, alice, testNet, p2p.TopicJobs, []byte("twin"), testNow)
+	checkVerdict(t, f.v.Validate(p2p.TopicJobs, encode(t, e)), p2p.Accept, p2p.ReasonOK) // the control
+	for name, sig := range map[string][]byte{
+		"65-byte recoverable":      recoverable(t, e, alice),
+		"64 bytes + recovery byte": append(bytes.Clone(e.Signature), 0),
+		"high-s twin":              malleate(e.Signature),
+	} {
+		t.Run(name, func(t *testing.T) {
+			twin := *e
+			twin.Signature = sig
+			data := encode(t, &twin)
+			if p2p.MessageID(data) == p2p.MessageID(encode(t, e)) {
+				t.Fatal("twin has the original's message ID")
+			}
+			checkVerdict(t, f.v.Validate(p2p.TopicJobs, data), p2p.Reject, p2p.ReasonBadSignature)
+		})
+	}
+}
+
+// Validation uses the key the membership prepared when the member was put;
+// it never parses a key per message. Fails if the validator derives the key
+// from the sender (MemberKey, or any other parse that counts) per message.
+func TestValidateParsesNoKeyPerMessage(t *testing.T) {
+	keys := []*ecdsa.PrivateKey{testKey(t, "alice"), testKey(t, "bob"), testKey(t, "carol")}
+	before := p2p.KeyParses()
+	members := p2p.NewStaticMembership()
+	for _, k := range keys {
+		m := testMember(t, k, false)
+		m.PubKey = nil // as a registry-less membership gets it: Put derives it from the peer ID
+		members.Put(m)
+	}
+	if got := p2p.KeyParses() - before; got != uint64(len(keys)) {
+		t.Fatalf("%d key parses putting %d members, want one each", got, len(keys))
+	}
+	v := newValidator(t, members, p2p.ValidatorConfig{Network: testNet, Now: func() time.Time { return testNow }})
+	const perKey = 100
+	msgs := make([][]byte, 0, perKey*len(keys))
+	for i := range perKey {
+		for _, k := range keys {
+			msgs = append(msgs, sealAt(t, k, testNet, p2p.TopicJobs, []byte{byte(i)}, testNow))
+		}
+	}
+	before = p2p.KeyParses()
+	for _, b := range msgs {
+		checkVerdict(t, v.Validate(p2p.TopicJobs, b), p2p.Accept, p2p.ReasonOK)
+	}
+	if got := p2p.KeyParses() - before; got != 0 {
+		t.Fatalf("%d key parses validating %d messages, want 0", got, len(msgs))
+	}
+}
+
+// A member whose registered key is missing or is not the sender's cannot
+// authenticate anything: missing is ignored (our view's gap), a wrong key
+// fails verification.
+func TestValidateUsesRegisteredKey(t *testing.T) {
+	alice, bob := testKey(t, "alice"), testKey(t, "bob")
+	data := sealAt(t, alice, testNet, p2p.TopicJobs, []byte("k"), testNow)
+	for _, tc := range []struct {
+		name   string
+		pub    []byte
+		result p2p.Result
+		reason string
+	}{
+		{"registered key", pubOf(alice), p2p.Accept, p2p.ReasonOK},
+		{"compressed registered key", ethcrypto.CompressPubkey(&alice.PublicKey), p2p.Accept, p2p.ReasonOK},
+		{"another key", pubOf(bob), p2p.Reject, p2p.ReasonBadSignature},
+		{"no key", nil, p2p.Ignore, p2p.ReasonUnknownSender},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := testMember(t, alice, false)
+			m.PubKey = tc.pub
+			static := p2p.NewStaticMembership(m)
+			var members p2p.Membership = static
+			if tc.pub == nil {
+				// Put derives a missing key; take it away again.
+				got, _ := static.ByID(m.ID)
+				if !bytes.Equal(got.PubKey, pubOf(alice)) {
+					t.Fatalf("put derived key %x, want %x", got.PubKey, pubOf(alice))
+				}
+				members = &keylessMembership{static}
+			}
+			v := newValidator(t, members, p2p.ValidatorConfig{Network: testNet, Now: func() time.Time { return testNow }})
+			checkVerdict(t, v.Validate(p2p.TopicJobs, data), tc.result, tc.reason)
+		})
+	}
+}
+
+// keylessMembership hides members' keys.
+type keylessMembership struct{ *p2p.StaticMembership }
+
+func (k *keylessMembership) ByID(id common.Address) (p2p.Member, bool) {
+	m, ok := k.StaticMembership.ByID(id)
+	m.PubKey = nil
+	return m, ok
 }
 
 func TestValidateFollowsMembership(t *testing.T) {

@@ -175,7 +175,7 @@ func (f *flooder) flood(ctx context.Context, rate int) {
 		if err != nil {
 			continue
 		}
-		env.Signature[10] ^= 0xff // signer != sender: bad_signature, a Reject
+		env.Signature[10] ^= 0xff // no longer verifies under the sender's key: bad_signature, a Reject
 		data, err := p2p.EncodeEnvelope(env)
 		if err != nil {
 			continue
