@@ -16,6 +16,7 @@ import (
 
 	"validator/chain"
 	"validator/internal/gethdev"
+	"validator/internal/testutil"
 )
 
 // TestGethRegistryFollowsExit runs the registry view against a real geth --dev:
@@ -189,28 +190,11 @@ func startGethView(t *testing.T, backend chain.Backend, registry common.Address,
 // gethMetric reads the counter or gauge name{label=value} from g.
 func gethMetric(t *testing.T, g prometheus.Gatherer, name, label, value string) float64 {
 	t.Helper()
-	mfs, err := g.Gather()
-	if err != nil {
-		t.Fatal(err)
+	v := testutil.Metric(t, g, name, label, value)
+	if v < 0 {
+		t.Fatalf("metric %s{%s=%q} not registered", name, label, value)
 	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, lp := range m.GetLabel() {
-				if lp.GetName() != label || lp.GetValue() != value {
-					continue
-				}
-				if c := m.GetCounter(); c != nil {
-					return c.GetValue()
-				}
-				return m.GetGauge().GetValue()
-			}
-		}
-	}
-	t.Fatalf("metric %s{%s=%q} not registered", name, label, value)
-	return 0
+	return v
 }
 
 func gethNodeIDs(nodes []chain.Node) []common.Address {

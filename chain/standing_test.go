@@ -1,47 +1,17 @@
 package chain_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"validator/chain"
+	"validator/internal/testutil"
 )
-
-// syncBuf is a goroutine-safe log sink.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *syncBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// lines returns the log lines that contain every one of parts.
-func (l *syncBuf) lines(parts ...string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for line := range strings.Lines(l.b.String()) {
-		ok := true
-		for _, p := range parts {
-			ok = ok && strings.Contains(line, p)
-		}
-		if ok {
-			out = append(out, line)
-		}
-	}
-	return out
-}
 
 // registrationGauge reads validator_node_registration_state{state} from reg.
 func registrationGauge(t *testing.T, reg *prometheus.Registry) map[string]float64 {
@@ -103,7 +73,7 @@ func TestStandingFollowsOwnRegistration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuf{}
+	logs := &testutil.LogBuffer{}
 	reg := prometheus.NewRegistry()
 	s, err := chain.NewStanding(view, id, pid, slog.New(slog.NewTextHandler(logs, nil)), reg)
 	if err != nil {
@@ -127,7 +97,7 @@ func TestStandingFollowsOwnRegistration(t *testing.T) {
 	if got := registrationGauge(t, reg); !sameGauge(got, oneHot(chain.StandingPending)) {
 		t.Errorf("gauge while pending = %v", got)
 	}
-	if got := logs.lines("level=WARN", `msg="this node is not active in the registry yet"`, "reason=pending"); len(got) != 1 {
+	if got := logs.Lines("level=WARN", `msg="this node is not active in the registry yet"`, "reason=pending"); len(got) != 1 {
 		t.Errorf("want one pending line, got %d", len(got))
 	}
 
@@ -151,7 +121,7 @@ func TestStandingFollowsOwnRegistration(t *testing.T) {
 	if got := registrationGauge(t, reg); !sameGauge(got, oneHot(chain.StandingActive)) {
 		t.Errorf("gauge while active = %v", got)
 	}
-	if got := logs.lines("level=INFO", `msg="this node is now active in the registry"`); len(got) != 1 {
+	if got := logs.Lines("level=INFO", `msg="this node is now active in the registry"`); len(got) != 1 {
 		t.Errorf("want one activation line, got %d", len(got))
 	}
 
@@ -172,10 +142,10 @@ func TestStandingFollowsOwnRegistration(t *testing.T) {
 	if got := registrationGauge(t, reg); !sameGauge(got, oneHot(chain.StandingExited)) {
 		t.Errorf("gauge after the exit = %v", got)
 	}
-	if got := logs.lines("level=ERROR", `msg="this node is no longer in the registry"`, "reason=exited", "node="+strings.ToLower(id.Hex())); len(got) != 1 {
+	if got := logs.Lines("level=ERROR", `msg="this node is no longer in the registry"`, "reason=exited", "node="+strings.ToLower(id.Hex())); len(got) != 1 {
 		t.Errorf("want one exit line, got %d", len(got))
 	}
-	if got := logs.lines("level="); len(got) != 3 {
+	if got := logs.Lines("level="); len(got) != 3 {
 		t.Errorf("want 3 log lines (pending, active, exited), got %d:\n%s", len(got), strings.Join(got, ""))
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"validator/evidence"
+	"validator/internal/testutil"
 	"validator/reputation"
 	"validator/store"
 )
@@ -108,7 +109,7 @@ func TestExchangeQueriesSignedEvidence(t *testing.T) {
 	if rep.Observer != watcher.id || rep.Peer != target || rep.Network != "testnet" || rep.State != "offline" || len(rep.Transitions) != 2 {
 		t.Fatalf("report = observer %s peer %s network %q state %q transitions %+v", rep.Observer, rep.Peer, rep.Network, rep.State, rep.Transitions)
 	}
-	if got := metric(t, watcher.reg, "validator_evidence_exports_total", "requester", "peer"); got != 1 {
+	if got := testutil.Metric(t, watcher.reg, "validator_evidence_exports_total", "requester", "peer"); got != 1 {
 		t.Fatalf("exports to peers = %v, want 1", got)
 	}
 
@@ -160,33 +161,4 @@ func TestExchangeRefusesWrongAnswers(t *testing.T) {
 			t.Errorf("%s: %v, want a refused answer", name, err)
 		}
 	}
-}
-
-// metric is the value of a counter or gauge in reg with the given label
-// (or none), or -1 if there is no such series.
-func metric(t *testing.T, reg *prometheus.Registry, name, label, value string) float64 {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			match := label == ""
-			for _, lp := range m.GetLabel() {
-				match = match || (lp.GetName() == label && lp.GetValue() == value)
-			}
-			if !match {
-				continue
-			}
-			if m.GetCounter() != nil {
-				return m.GetCounter().GetValue()
-			}
-			return m.GetGauge().GetValue()
-		}
-	}
-	return -1
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"validator/evidence"
+	"validator/internal/testutil"
 	"validator/reputation"
 	"validator/store"
 )
@@ -45,7 +46,7 @@ func TestRecorderDropsObservationsWhileNotActive(t *testing.T) {
 	for i := range 5 {
 		rec.Observe(reputation.Observation{Peer: peer, At: at.Add(time.Duration(i) * time.Second), Unreachable: true})
 	}
-	if got := metric(t, reg, "validator_liveness_observations_dropped_total", "", ""); got != 5 {
+	if got := testutil.Metric(t, reg, "validator_liveness_observations_dropped_total", "", ""); got != 5 {
 		t.Fatalf("dropped = %v, want 5", got)
 	}
 	if states := rec.States(); len(states) != 0 {
@@ -60,10 +61,10 @@ func TestRecorderDropsObservationsWhileNotActive(t *testing.T) {
 	if st := rec.States()[peer].State; st != reputation.Responsive {
 		t.Fatalf("state once active = %v, want responsive", st)
 	}
-	if got := metric(t, reg, "validator_liveness_transitions_total", "to", "responsive"); got != 1 {
+	if got := testutil.Metric(t, reg, "validator_liveness_transitions_total", "to", "responsive"); got != 1 {
 		t.Fatalf("transitions to responsive = %v, want 1", got)
 	}
-	if got := metric(t, reg, "validator_liveness_observations_dropped_total", "", ""); got != 5 {
+	if got := testutil.Metric(t, reg, "validator_liveness_observations_dropped_total", "", ""); got != 5 {
 		t.Fatalf("dropped after becoming active = %v, want still 5", got)
 	}
 }

@@ -1,7 +1,6 @@
 package node_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"math/big"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,44 +19,10 @@ import (
 	"validator/chain"
 	"validator/chain/devchain"
 	"validator/internal/tcpproxy"
+	"validator/internal/testutil"
 	"validator/node"
 	"validator/reputation"
 )
-
-// logBuf is a goroutine-safe log sink.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// lines returns the log lines that contain every one of parts.
-func (l *logBuf) lines(parts ...string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for line := range strings.Lines(l.b.String()) {
-		ok := true
-		for _, p := range parts {
-			ok = ok && strings.Contains(line, p)
-		}
-		if ok {
-			out = append(out, strings.TrimSpace(line))
-		}
-	}
-	return out
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // readyz reads GET /readyz: the status code and the body.
 func readyz(t *testing.T, addr string) (int, api.Readiness) {
@@ -80,7 +44,7 @@ func readyz(t *testing.T, addr string) (int, api.Readiness) {
 // it, and it records no offline evidence about the peers that now refuse it.
 func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 	ctx := context.Background()
-	logs := &logBuf{}
+	logs := &testutil.LogBuffer{}
 	const (
 		ping         = 500 * time.Millisecond
 		offlineAfter = 2
@@ -127,7 +91,7 @@ func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 	}
 	// What a busy machine may have recorded before the exit is not at issue.
 	offlineBefore := metricValue(t, n.Metrics(), "validator_liveness_transitions_total", map[string]string{"to": "offline"})
-	offlineLogsBefore := len(logs.lines("validator=0", "peer liveness changed", "to=offline"))
+	offlineLogsBefore := len(logs.Lines("validator=0", "peer liveness changed", "to=offline"))
 	if _, err := tx.RequestExit(ctx, self); err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +110,7 @@ func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 			t.Errorf("registration_state{%s} = %v, want %v", st, got, want)
 		}
 	}
-	if got := logs.lines("validator=0", "level=ERROR", `msg="this node is no longer in the registry"`, "reason=exited", "node="+strings.ToLower(self.Hex())); len(got) != 1 {
+	if got := logs.Lines("validator=0", "level=ERROR", `msg="this node is no longer in the registry"`, "reason=exited", "node="+strings.ToLower(self.Hex())); len(got) != 1 {
 		t.Errorf("want one ERROR line saying this node exited, got %d:\n%s", len(got), logs)
 	}
 
@@ -167,7 +131,7 @@ func TestOwnExitIsReportedAndPeersAreNotBlamed(t *testing.T) {
 			t.Errorf("the exited node holds peer %s offline", id)
 		}
 	}
-	if got := logs.lines("validator=0", "peer liveness changed", "to=offline"); len(got) > offlineLogsBefore {
+	if got := logs.Lines("validator=0", "peer liveness changed", "to=offline"); len(got) > offlineLogsBefore {
 		t.Errorf("the exited node logged peers offline:\n%s", strings.Join(got, "\n"))
 	}
 
@@ -192,7 +156,7 @@ type soloNode struct {
 	n     *node.Node
 	chain *devchain.Chain
 	proxy *tcpproxy.Proxy
-	logs  *logBuf
+	logs  *testutil.LogBuffer
 }
 
 func startSolo(t *testing.T, tune func(*node.Config)) *soloNode {
@@ -233,7 +197,7 @@ func startSolo(t *testing.T, tune func(*node.Config)) *soloNode {
 	if tune != nil {
 		tune(&cfg)
 	}
-	logs := &logBuf{}
+	logs := &testutil.LogBuffer{}
 	n, err := node.New(node.Options{Config: cfg, NodeKey: nodeKey, Logger: slog.New(slog.NewTextHandler(logs, nil)), SyncTimeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -274,18 +238,18 @@ func TestStalledRegistrySyncFailsReadiness(t *testing.T) {
 		t.Fatalf("/readyz = %+v, want only the stalled sync failing", r)
 	}
 	waitFor(t, "the stall to be logged", func() bool {
-		return len(s.logs.lines("level=ERROR", `msg="registry sync stalled"`)) == 1
+		return len(s.logs.Lines("level=ERROR", `msg="registry sync stalled"`)) == 1
 	})
 
 	s.proxy.Up()
 	waitFor(t, "ready again", func() bool { code, _ := readyz(t, addr); return code == http.StatusOK })
 	waitFor(t, "the recovery to be logged", func() bool {
-		return len(s.logs.lines(`msg="registry sync recovered"`)) == 1 && len(s.logs.lines("level=INFO", "msg=ready ")) == 2
+		return len(s.logs.Lines(`msg="registry sync recovered"`)) == 1 && len(s.logs.Lines("level=INFO", "msg=ready ")) == 2
 	})
-	if got := s.logs.lines(`msg="registry sync stalled"`); len(got) != 1 {
+	if got := s.logs.Lines(`msg="registry sync stalled"`); len(got) != 1 {
 		t.Errorf("stall logged %d times, want once:\n%s", len(got), s.logs)
 	}
-	if got := s.logs.lines("level=WARN", `msg="not ready"`, "registry sync stalled"); len(got) != 1 {
+	if got := s.logs.Lines("level=WARN", `msg="not ready"`, "registry sync stalled"); len(got) != 1 {
 		t.Errorf("want one not-ready line naming the stall, got %d:\n%s", len(got), s.logs)
 	}
 }
@@ -299,12 +263,12 @@ func TestReadyIsNotLoggedWhileNotReady(t *testing.T) {
 		t.Fatalf("/readyz = %d %+v, want 503 for want of peers", code, r)
 	}
 	waitFor(t, "the not-ready line", func() bool {
-		return len(s.logs.lines("level=INFO", `msg="not ready yet"`, "0 connected registered peers")) == 1
+		return len(s.logs.Lines("level=INFO", `msg="not ready yet"`, "0 connected registered peers")) == 1
 	})
-	if got := s.logs.lines("msg=started"); len(got) != 1 {
+	if got := s.logs.Lines("msg=started"); len(got) != 1 {
 		t.Errorf("want one started line, got %d:\n%s", len(got), s.logs)
 	}
-	if got := s.logs.lines("msg=ready"); len(got) != 0 {
+	if got := s.logs.Lines("msg=ready"); len(got) != 0 {
 		t.Errorf("ready logged while /readyz is 503:\n%s", strings.Join(got, "\n"))
 	}
 }
@@ -322,14 +286,14 @@ func TestPendingRegistrationBecomesActive(t *testing.T) {
 	if code != http.StatusServiceUnavailable || r.Registration != chain.StandingPending || len(r.Failing) != 1 || !strings.Contains(r.Failing[0], "not yet confirmed") {
 		t.Fatalf("/readyz before confirmation = %d %+v", code, r)
 	}
-	if got := s.logs.lines("level=WARN", `msg="this node is not active in the registry yet"`, "reason=pending"); len(got) != 1 {
+	if got := s.logs.Lines("level=WARN", `msg="this node is not active in the registry yet"`, "reason=pending"); len(got) != 1 {
 		t.Errorf("want one pending line, got %d:\n%s", len(got), s.logs)
 	}
 	s.chain.Commit()
 	s.chain.Commit()
 	waitFor(t, "ready once confirmed", func() bool { code, _ := readyz(t, addr); return code == http.StatusOK })
 	waitFor(t, "the activation to be logged", func() bool {
-		return len(s.logs.lines("level=INFO", `msg="this node is now active in the registry"`)) == 1
+		return len(s.logs.Lines("level=INFO", `msg="this node is now active in the registry"`)) == 1
 	})
 	if got := metricValue(t, s.n.Metrics(), "validator_node_registration_state", map[string]string{"state": chain.StandingActive}); got != 1 {
 		t.Errorf("registration_state{active} = %v, want 1", got)
