@@ -3,13 +3,12 @@ package chain_test
 import (
 	"encoding/hex"
 	"math/big"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"validator/chain"
+	"validator/internal/testutil"
 )
 
 // TestProtocolDocPop keeps the proof-of-possession example of docs/protocol.md
@@ -17,17 +16,7 @@ import (
 // registered by devnet operator 1 on the devnet registry, computed here, must
 // appear in the document verbatim.
 func TestProtocolDocPop(t *testing.T) {
-	b, err := os.ReadFile("../docs/protocol.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := strings.Join(strings.Fields(string(b)), "")
-	want := func(what, s string) {
-		t.Helper()
-		if !strings.Contains(doc, s) {
-			t.Errorf("docs/protocol.md does not state the %s: %s", what, s)
-		}
-	}
+	want := testutil.DocStates(t, "../docs/protocol.md")
 	operator := crypto.PubkeyToAddress(chain.DevnetOperatorKey(1).PublicKey)
 	chainID := big.NewInt(chain.DevnetChainID)
 	want("registry", chain.DevnetRegistry.Hex())

@@ -2,8 +2,6 @@ package p2p_test
 
 import (
 	"encoding/hex"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +9,7 @@ import (
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/rlp"
 
+	"validator/internal/testutil"
 	"validator/p2p"
 )
 
@@ -19,18 +18,7 @@ import (
 // bytes and message ID) are computed here with this package and must appear in
 // the document verbatim.
 func TestProtocolDocExamples(t *testing.T) {
-	b, err := os.ReadFile("../docs/protocol.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The document breaks long hex over lines, indented; compare without white space.
-	doc := strings.Join(strings.Fields(string(b)), "")
-	want := func(what, s string) {
-		t.Helper()
-		if !strings.Contains(doc, strings.Join(strings.Fields(s), "")) {
-			t.Errorf("docs/protocol.md does not state the %s: %s", what, s)
-		}
-	}
+	want := testutil.DocStates(t, "../docs/protocol.md")
 
 	want("status protocol", "`"+string(p2p.StatusProtocol("<network>"))+"`")
 	want("topic name", "`"+p2p.TopicName("<network>", "<name>")+"`")

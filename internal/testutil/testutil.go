@@ -3,6 +3,7 @@ package testutil
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -70,4 +71,22 @@ func Metric(t testing.TB, g prometheus.Gatherer, name, label, value string) floa
 		}
 	}
 	return -1
+}
+
+// DocStates reads the document at path and returns a check that it states s
+// verbatim, white space aside (documents break long hex over lines), and
+// reports what is missing as an error of t.
+func DocStates(t testing.TB, path string) func(what, s string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Join(strings.Fields(string(b)), "")
+	return func(what, s string) {
+		t.Helper()
+		if !strings.Contains(doc, strings.Join(strings.Fields(s), "")) {
+			t.Errorf("%s does not state the %s: %s", path, what, s)
+		}
+	}
 }
