@@ -491,7 +491,7 @@ func newBulkRegistry(cfg bulkConfig) (_ *bulkRegistry, err error) {
 	chainID := big.NewInt(devchain.ChainID)
 
 	deployer := bind.NewKeyedTransactor(admin, chainID)
-	registry, tx, contract, err := regabi.DeployNodeRegistry(deployer, client, deployer.From, minStake, uint64(unbonding/time.Second))
+	registry, tx, contract, err := regabi.DeployNodeRegistry(deployer, client, deployer.From, minStake, uint64(unbonding/time.Second), testAccountability(deployer.From))
 	if err != nil {
 		return nil, fmt.Errorf("deploy: %w", err)
 	}
