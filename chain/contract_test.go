@@ -56,7 +56,12 @@ type contractEnv struct {
 
 func newContractEnv(t *testing.T, operators int) *contractEnv {
 	t.Helper()
-	e := newEnv(t, envConfig{operators: operators})
+	return newContractEnvWith(t, envConfig{operators: operators})
+}
+
+func newContractEnvWith(t *testing.T, cfg envConfig) *contractEnv {
+	t.Helper()
+	e := newEnv(t, cfg)
 	reg, err := regabi.NewNodeRegistry(e.registry, e.backend)
 	if err != nil {
 		t.Fatal(err)

@@ -479,14 +479,14 @@ type Accountability struct {
 
 // DefaultAccountability are the parameters a deploy takes where it sets none:
 // one-hour windows, jailed for 10 minutes offline in one, reportable for a day,
-// jailed for a day, 1 % slashed, committees of 64.
+// jailed for a day, 1 % slashed, committees of 128.
 var DefaultAccountability = Accountability{
 	ReportWindow:     time.Hour,
 	OfflineThreshold: 10 * time.Minute,
 	ReportDeadline:   24 * time.Hour,
 	JailPeriod:       24 * time.Hour,
 	SlashBps:         100,
-	CommitteeSize:    64,
+	CommitteeSize:    128,
 }
 
 // withDefaults fills zero fields from DefaultAccountability and the sink from admin.
