@@ -14,6 +14,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+
+	regabi "validator/abi"
 )
 
 // AttestDomain is the domain tag of an offline attestation; it must match
@@ -144,4 +146,18 @@ func (t *Transactor) SweepSlashed(ctx context.Context) (Receipt, error) {
 	return t.send(ctx, "sweep slashed stake", nil, func(o *bind.TransactOpts) (*types.Transaction, error) {
 		return t.contract.SweepSlashed(o)
 	})
+}
+
+// ReadReported says whether the registry at registry has node's offline
+// report for window.
+func ReadReported(ctx context.Context, backend Backend, registry, node common.Address, window uint64) (bool, error) {
+	c, err := regabi.NewNodeRegistry(registry, backend)
+	if err != nil {
+		return false, err
+	}
+	ok, err := c.IsReported(&bind.CallOpts{Context: ctx}, node, window)
+	if err != nil {
+		return false, fmt.Errorf("isReported %s %d: %w", node, window, err)
+	}
+	return ok, nil
 }
