@@ -125,32 +125,41 @@ func TestAttestationFirstWins(t *testing.T) {
 		t.Errorf("validator_store_attestations = %v, want 4", n)
 	}
 
-	// Concurrent different versions of one attestation: exactly one is kept.
+	// Concurrent different versions of the same attestations: exactly one of
+	// each is kept, without errors, and the count stays exact.
+	const windows = 100
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	var added []uint64
+	added := map[uint64][]uint64{} // window -> seconds of the versions added
 	for i := range 8 {
 		wg.Go(func() {
-			a := att(peer(7), 1, peer(8), uint64(10+i))
-			ok, err := s.PutAttestation(a)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if ok {
-				mu.Lock()
-				added = append(added, a.OfflineSeconds)
-				mu.Unlock()
+			for w := range uint64(windows) {
+				a := att(peer(7), w, peer(8), uint64(10+i))
+				ok, err := s.PutAttestation(a)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if ok {
+					mu.Lock()
+					added[w] = append(added[w], a.OfflineSeconds)
+					mu.Unlock()
+				}
 			}
 		})
 	}
 	wg.Wait()
-	got, err = s.Attestations(peer(7), 1)
-	if err != nil {
-		t.Fatal(err)
+	for w := range uint64(windows) {
+		got, err := s.Attestations(peer(7), w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(added[w]) != 1 || len(got) != 1 || got[0].OfflineSeconds != added[w][0] {
+			t.Errorf("concurrent puts in window %d: added %v, stored %+v; want one, the one added", w, added[w], got)
+		}
 	}
-	if len(added) != 1 || len(got) != 1 || got[0].OfflineSeconds != added[0] {
-		t.Errorf("concurrent puts: added %v, stored %+v; want one, the one added", added, got)
+	if n := metricValue(t, reg, "validator_store_attestations"); n != 4+windows {
+		t.Errorf("after concurrent puts, validator_store_attestations = %v, want %d", n, 4+windows)
 	}
 }
 
