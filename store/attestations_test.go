@@ -531,15 +531,15 @@ func TestAccountabilityRestart(t *testing.T) {
 
 func TestAccountabilityCorruptValue(t *testing.T) {
 	node, w := peer(5), uint64(3)
-	read := map[string]func(*store.Store) error{
-		"attestation": func(s *store.Store) error { _, err := s.Attestations(node, w); return err },
-		"submission":  func(s *store.Store) error { _, _, err := s.Submission(node, w); return err },
-		"submissions": func(s *store.Store) error { _, err := s.Submissions(0); return err },
-	}
-	keys := map[string][]byte{
-		"attestation": store.AttestationKey(node, w, peer(6)),
-		"submission":  store.SubmissionKey(node, w),
-		"submissions": store.SubmissionKey(node, w),
+	cases := map[string]struct {
+		kind string // the record kind the error and the metric name
+		key  []byte
+		read func(*store.Store) error
+	}{
+		"attestation": {"attestation", store.AttestationKey(node, w, peer(6)), func(s *store.Store) error { _, err := s.Attestations(node, w); return err }},
+		"windows":     {"attestation", store.AttestationKey(node, w, peer(6))[:30], func(s *store.Store) error { _, err := s.AttestationWindows(0); return err }},
+		"submission":  {"submission", store.SubmissionKey(node, w), func(s *store.Store) error { _, _, err := s.Submission(node, w); return err }},
+		"submissions": {"submission", store.SubmissionKey(node, w), func(s *store.Store) error { _, err := s.Submissions(0); return err }},
 	}
 	values := map[string][]byte{
 		"empty":          {},
@@ -549,9 +549,9 @@ func TestAccountabilityCorruptValue(t *testing.T) {
 		"state 0":        append([]byte{1, 0}, make([]byte, 32+8+1)...),
 		"state 5":        append([]byte{1, 5}, make([]byte, 32+8+1)...),
 	}
-	for kind, key := range keys {
+	for name, tc := range cases {
 		for vname, val := range values {
-			t.Run(kind+"/"+vname, func(t *testing.T) {
+			t.Run(name+"/"+vname, func(t *testing.T) {
 				dir := t.TempDir()
 				s, err := store.Open(dir)
 				if err != nil {
@@ -563,21 +563,20 @@ func TestAccountabilityCorruptValue(t *testing.T) {
 					t.Fatal(err)
 				}
 				s.Close()
-				if err := store.RawPut(dir, key, val); err != nil {
+				if err := store.RawPut(dir, tc.key, val); err != nil {
 					t.Fatal(err)
 				}
 				reg := prometheus.NewRegistry()
 				s = open(t, dir, store.WithRegisterer(reg))
-				err = read[kind](s)
+				err = tc.read(s)
 				if !errors.Is(err, store.ErrCorrupt) {
 					t.Fatalf("got %v, want ErrCorrupt", err)
 				}
-				label := strings.TrimSuffix(kind, "s")
-				if !strings.Contains(err.Error(), label) || !strings.Contains(err.Error(), fmt.Sprintf("%x", key)) {
-					t.Errorf("error %q does not name the %s record %x", err, label, key)
+				if !strings.Contains(err.Error(), tc.kind) || !strings.Contains(err.Error(), fmt.Sprintf("%x", tc.key)) {
+					t.Errorf("error %q does not name the %s record %x", err, tc.kind, tc.key)
 				}
-				if got := metricValue(t, reg, "validator_store_corrupt_records_total", "kind", label); got != 1 {
-					t.Errorf("corrupt_records_total{kind=%q} = %v, want 1", label, got)
+				if got := metricValue(t, reg, "validator_store_corrupt_records_total", "kind", tc.kind); got != 1 {
+					t.Errorf("corrupt_records_total{kind=%q} = %v, want 1", tc.kind, got)
 				}
 			})
 		}
