@@ -57,16 +57,19 @@ type NodeWindow struct {
 
 // Submission states. A node writes SubmissionSending before it sends a
 // report transaction, so that after a restart it never sends a second one
-// for the same (node, window).
+// for the same (node, window). SubmissionReported: the registry had the
+// report already (another attester sent it) when this node's turn came.
 const (
 	SubmissionSending   = "sending"
 	SubmissionSent      = "sent"
 	SubmissionFailed    = "failed"
 	SubmissionConfirmed = "confirmed"
+	SubmissionReported  = "reported"
 )
 
-// submissionStates are the on-disk codes of the states (index = code).
-var submissionStates = []string{"", SubmissionSending, SubmissionSent, SubmissionFailed, SubmissionConfirmed}
+// submissionStates are the on-disk codes of the states (index = code; 0 is
+// no state).
+var submissionStates = []string{"", SubmissionSending, SubmissionSent, SubmissionFailed, SubmissionConfirmed, SubmissionReported}
 
 func submissionStateCode(s string) (byte, bool) {
 	for i, v := range submissionStates {
@@ -82,8 +85,8 @@ func submissionStateCode(s string) (byte, bool) {
 type SubmissionRecord struct {
 	Node   common.Address
 	Window uint64
-	// State is one of SubmissionSending, SubmissionSent, SubmissionFailed and
-	// SubmissionConfirmed.
+	// State is one of SubmissionSending, SubmissionSent, SubmissionFailed,
+	// SubmissionConfirmed and SubmissionReported.
 	State  string
 	TxHash common.Hash
 	At     time.Time

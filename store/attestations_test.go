@@ -402,7 +402,8 @@ func TestSubmissions(t *testing.T) {
 	a := store.SubmissionRecord{Node: peer(2), Window: 9, State: store.SubmissionSending, At: t0}
 	b := store.SubmissionRecord{Node: peer(1), Window: 9, State: store.SubmissionFailed, At: t0.Add(time.Second), Err: "insufficient funds for gas * price + value"}
 	c := store.SubmissionRecord{Node: peer(256), Window: 8, State: store.SubmissionConfirmed, TxHash: tx, At: t0.Add(2 * time.Second)}
-	for _, r := range []store.SubmissionRecord{a, b, c} {
+	d := store.SubmissionRecord{Node: peer(3), Window: 10, State: store.SubmissionReported, At: t0.Add(4 * time.Second)}
+	for _, r := range []store.SubmissionRecord{a, b, c, d} {
 		put(r)
 	}
 	// Overwrite: sending, then sent with the hash.
@@ -419,8 +420,9 @@ func TestSubmissions(t *testing.T) {
 		{"overwritten", peer(2), 9, a2, true},
 		{"failed with its error", peer(1), 9, b, true},
 		{"confirmed", peer(256), 8, c, true},
+		{"reported", peer(3), 10, d, true},
 		{"other window", peer(2), 8, store.SubmissionRecord{}, false},
-		{"other node", peer(3), 9, store.SubmissionRecord{}, false},
+		{"other node", peer(4), 9, store.SubmissionRecord{}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, found, err := s.Submission(tc.node, tc.window)
@@ -436,10 +438,11 @@ func TestSubmissions(t *testing.T) {
 		from uint64
 		want []store.SubmissionRecord
 	}{
-		{0, []store.SubmissionRecord{c, b, a2}},
-		{8, []store.SubmissionRecord{c, b, a2}},
-		{9, []store.SubmissionRecord{b, a2}},
-		{10, nil},
+		{0, []store.SubmissionRecord{c, b, a2, d}},
+		{8, []store.SubmissionRecord{c, b, a2, d}},
+		{9, []store.SubmissionRecord{b, a2, d}},
+		{10, []store.SubmissionRecord{d}},
+		{11, nil},
 	} {
 		t.Run(fmt.Sprint("from ", tc.from), func(t *testing.T) {
 			got, err := s.Submissions(tc.from)
@@ -451,8 +454,8 @@ func TestSubmissions(t *testing.T) {
 			}
 		})
 	}
-	if got := metricValue(t, reg, "validator_store_writes_total", "kind", "submission"); got != 4 {
-		t.Errorf("writes_total{kind=submission} = %v, want 4", got)
+	if got := metricValue(t, reg, "validator_store_writes_total", "kind", "submission"); got != 5 {
+		t.Errorf("writes_total{kind=submission} = %v, want 5", got)
 	}
 
 	// A long error is cut at a character boundary.
@@ -547,7 +550,7 @@ func TestAccountabilityCorruptValue(t *testing.T) {
 		"truncated":      {1, 60},
 		"trailing bytes": append(append([]byte{1, 1}, make([]byte, 32+8+1+65)...), 0xff),
 		"state 0":        append([]byte{1, 0}, make([]byte, 32+8+1)...),
-		"state 5":        append([]byte{1, 5}, make([]byte, 32+8+1)...),
+		"state 6":        append([]byte{1, 6}, make([]byte, 32+8+1)...),
 	}
 	for name, tc := range cases {
 		for vname, val := range values {
