@@ -455,7 +455,7 @@ type verified struct {
 	Verdict
 	// payloadErr is the PayloadCheck's error, if it refused the payload.
 	payloadErr error
-	heartbeat Heartbeat
+	heartbeat  Heartbeat
 	// heartbeatAddrs are heartbeat.Addrs, parsed once by validation.
 	heartbeatAddrs []ma.Multiaddr
 }
