@@ -7,6 +7,7 @@ package chain_test
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -688,4 +689,35 @@ func TestContractSweepToContract(t *testing.T) {
 			t.Errorf("sink received %s, want %s once", got, pending)
 		}
 	})
+}
+
+// TestTransactorGasCap: a report whose estimate is above the gas cap is not
+// sent (ErrGasCap, nothing on chain); under a cap it needs, it is.
+func TestTransactorGasCap(t *testing.T) {
+	a := newAccEnv(t, 5, accTest)
+	target := a.ids[0]
+	atts := a.attests(t, target, 30, 1, 2, 3)
+	op := a.operators[len(a.operators)-1]
+	capped, err := chain.NewTransactor(a.ctx, a.backend, a.registry, op, chain.WithReceiptPoll(5*time.Millisecond), chain.WithGasCap(50_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := capped.ReportOffline(a.ctx, target, a.window, atts); !errors.Is(err, chain.ErrGasCap) {
+		t.Fatalf("report under a 50,000 gas cap = %v, want ErrGasCap", err)
+	}
+	if ok, err := chain.ReadReported(a.ctx, a.backend, a.registry, target, a.window); err != nil || ok {
+		t.Fatalf("reported after a refused send = %v, %v; want false", ok, err)
+	}
+	roomy, err := chain.NewTransactor(a.ctx, a.backend, a.registry, op, chain.WithReceiptPoll(5*time.Millisecond), chain.WithGasCap(3_000_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := roomy.ReportOffline(a.ctx, target, a.window, atts)
+	if err != nil {
+		t.Fatalf("report under a 3M gas cap: %v", err)
+	}
+	a.settle(t, r.Block)
+	if ok, err := chain.ReadReported(a.ctx, a.backend, a.registry, target, a.window); err != nil || !ok {
+		t.Fatalf("reported = %v, %v; want true", ok, err)
+	}
 }

@@ -200,8 +200,18 @@ func decodeRevert(err error) error {
 type TxOption func(*txConfig)
 
 type txConfig struct {
-	poll time.Duration
+	poll   time.Duration
+	gasCap uint64
 }
+
+// WithGasCap refuses, with ErrGasCap and before sending, a transaction whose
+// gas estimate is above gas; a transaction the node cannot estimate is sent
+// with gas as its limit.
+func WithGasCap(gas uint64) TxOption { return func(c *txConfig) { c.gasCap = gas } }
+
+// ErrGasCap: the transaction would need more gas than the Transactor's cap
+// (WithGasCap); it was not sent.
+var ErrGasCap = errors.New("gas estimate above the gas cap")
 
 // WithReceiptPoll sets how often a transaction's receipt is polled.
 func WithReceiptPoll(d time.Duration) TxOption { return func(c *txConfig) { c.poll = d } }
@@ -259,6 +269,14 @@ func (t *Transactor) send(ctx context.Context, action string, value *big.Int, f 
 	gas, err := t.estimatePending(ctx, action, value, f)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%s: %w", action, err)
+	}
+	if c := t.cfg.gasCap; c > 0 {
+		if gas > c {
+			return Receipt{}, fmt.Errorf("%s: %w: needs %d gas, the cap is %d", action, ErrGasCap, gas, c)
+		}
+		if gas == 0 {
+			gas = c
+		}
 	}
 	o.GasLimit = gas
 	tx, err := f(o)
