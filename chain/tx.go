@@ -509,25 +509,7 @@ var DefaultAccountability = Accountability{
 
 // withDefaults fills zero fields from DefaultAccountability and the sink from admin.
 func (a Accountability) withDefaults(admin common.Address) Accountability {
-	d := DefaultAccountability
-	if a.ReportWindow == 0 {
-		a.ReportWindow = d.ReportWindow
-	}
-	if a.OfflineThreshold == 0 {
-		a.OfflineThreshold = min(d.OfflineThreshold, a.ReportWindow)
-	}
-	if a.ReportDeadline == 0 {
-		a.ReportDeadline = d.ReportDeadline
-	}
-	if a.JailPeriod == 0 {
-		a.JailPeriod = d.JailPeriod
-	}
-	if a.SlashBps == 0 {
-		a.SlashBps = d.SlashBps
-	}
-	if a.CommitteeSize == 0 {
-		a.CommitteeSize = d.CommitteeSize
-	}
+	a = a.WithDefaults(DefaultAccountability)
 	if a.SlashSink == (common.Address{}) {
 		a.SlashSink = admin
 	}
@@ -751,4 +733,30 @@ func ReadNode(ctx context.Context, backend Backend, registry, id common.Address)
 		return Node{}, err
 	}
 	return n, nil
+}
+
+// WithDefaults fills a's zero fields from d (the sink too).
+func (a Accountability) WithDefaults(d Accountability) Accountability {
+	if a.ReportWindow == 0 {
+		a.ReportWindow = d.ReportWindow
+	}
+	if a.OfflineThreshold == 0 {
+		a.OfflineThreshold = min(d.OfflineThreshold, a.ReportWindow)
+	}
+	if a.ReportDeadline == 0 {
+		a.ReportDeadline = d.ReportDeadline
+	}
+	if a.JailPeriod == 0 {
+		a.JailPeriod = d.JailPeriod
+	}
+	if a.SlashBps == 0 {
+		a.SlashBps = d.SlashBps
+	}
+	if a.CommitteeSize == 0 {
+		a.CommitteeSize = d.CommitteeSize
+	}
+	if a.SlashSink == (common.Address{}) {
+		a.SlashSink = d.SlashSink
+	}
+	return a
 }
