@@ -20,6 +20,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/prometheus/client_golang/prometheus"
 
 	regabi "validator/abi"
 	"validator/chain"
@@ -719,5 +720,32 @@ func TestTransactorGasCap(t *testing.T) {
 	a.settle(t, r.Block)
 	if ok, err := chain.ReadReported(a.ctx, a.backend, a.registry, target, a.window); err != nil || !ok {
 		t.Fatalf("reported = %v, %v; want true", ok, err)
+	}
+}
+
+// TestStandingJailed: a node the registry jails sees its own standing as
+// jailed, with when it may be unjailed, and active again after unjail.
+func TestStandingJailed(t *testing.T) {
+	a := newAccEnv(t, 5, accTest)
+	target := a.ids[0]
+	view := startView(t, a.backend, a.registry)
+	pid, err := chain.PeerIDFromPubKey(crypto.FromECDSAPub(&a.keys[0].PublicKey)[1:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := chain.NewStanding(view, target, pid, nil, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := s.Classify(a.ctx); v.State != chain.StandingActive {
+		t.Fatalf("before the report: %+v, want active", v)
+	}
+	if _, err := a.report(t, target, a.window, a.attests(t, target, 30, 1, 2, 3)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the view to drop the jailed node", func() bool { _, ok := view.Node(target); return !ok })
+	v := s.Classify(a.ctx)
+	if v.State != chain.StandingJailed || !strings.Contains(v.Reason, "may be unjailed from") {
+		t.Fatalf("after the report: %+v, want jailed with the unjail time", v)
 	}
 }
