@@ -1,0 +1,38 @@
+// Section 4 of docs/protocol.md: the Status message.
+
+import * as rlp from './rlp.js'
+import { utf8, fromUtf8, uintBytes, fromHex, hex, equal } from './bytes.js'
+import { getAddress } from 'ethers'
+
+export const STATUS_MAX_BYTES = 512
+
+export function statusProtocol (network) { return `/validator/${network}/status/1` }
+
+// s: { network, chainId, registry (0x address), registryBlock, version }
+export function encodeStatus (s) {
+  const reg = fromHex(s.registry)
+  if (reg.length !== 20) throw new Error('registry must be 20 bytes')
+  const out = rlp.encode([utf8(s.network), uintBytes(s.chainId), reg, uintBytes(s.registryBlock), utf8(s.version)])
+  if (out.length > STATUS_MAX_BYTES) throw new Error(`status is ${out.length} bytes, at most ${STATUS_MAX_BYTES}`)
+  return out
+}
+
+export function decodeStatus (bytes) {
+  if (bytes.length > STATUS_MAX_BYTES) throw new rlp.RlpError('status over 512 bytes')
+  const l = rlp.asList(rlp.decode(bytes), 'status', 5)
+  return {
+    network: fromUtf8(rlp.asBytes(l[0], 'network', { max: 32 })),
+    chainId: rlp.asUint64(l[1], 'chain_id'),
+    registry: getAddress('0x' + hex(rlp.asBytes(l[2], 'registry', { exact: 20 }))),
+    registryBlock: rlp.asUint64(l[3], 'registry_block'),
+    version: fromUtf8(rlp.asBytes(l[4], 'version', { max: 64 }))
+  }
+}
+
+// Returns null when compatible, else the name of the first differing field.
+export function incompatibility (ours, theirs) {
+  if (ours.network !== theirs.network) return 'network'
+  if (BigInt(ours.chainId) !== BigInt(theirs.chainId)) return 'chain_id'
+  if (!equal(fromHex(ours.registry), fromHex(theirs.registry))) return 'registry'
+  return null
+}
