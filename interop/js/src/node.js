@@ -51,6 +51,7 @@ export class ValidatorNode {
     this.verdicts = [] // { topic, result, reason, from }
     this.messages = [] // accepted { topic, envelope, bytes, from }
     this.listeners = new Set()
+    this.gossipIds = new Map() // hex of message data -> the message ID gossipsub gave it
   }
 
   ourStatus () {
@@ -106,6 +107,7 @@ export class ValidatorNode {
           globalSignaturePolicy: 'StrictNoSign',
           msgIdFn: (msg) => E.messageId(msg.data),
           fastMsgIdFn: (msg) => hex(E.messageId(msg.data ?? new Uint8Array(0))),
+          msgIdToStrFn: (id) => hex(id),
           seenTTL: Number(E.MAX_AGE_MS + E.MAX_SKEW_MS),
           D: 6,
           Dlo: 5,
@@ -132,6 +134,7 @@ export class ValidatorNode {
     this.libp2p.addEventListener('connection:open', (evt) => this.onConnection(evt.detail))
 
     const ps = this.libp2p.services.pubsub
+    ps.addEventListener('gossipsub:message', (evt) => this.gossipIds.set(hex(evt.detail.msg.data), evt.detail.msgId))
     for (const name of E.TOPICS) {
       const full = E.topicName(this.network, name)
       ps.topicValidators.set(full, (from, msg) => {

@@ -17,7 +17,7 @@ import { ValidatorNode } from '../src/node.js'
 import { readActive } from '../src/registry.js'
 import * as E from '../src/envelope.js'
 import { decodeHeartbeat } from '../src/heartbeat.js'
-import { utf8 } from '../src/bytes.js'
+import { utf8, hex } from '../src/bytes.js'
 
 const execFileP = promisify(execFile)
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -175,10 +175,10 @@ describe('live interop with validator devnet', { timeout: 150_000 }, () => {
     assert.equal(me.peerId, js.peerId.toString(), 'the registered key gives another peer ID')
     for (const [k, m] of view.members) js.members.set(k, m)
     js.opts.registryBlock = view.block
-    await waitFor('every validator to list the JS node in /v1/peers', async () => {
+    await waitFor(`every validator's registry view to hold ${VALIDATORS + 1} nodes`, async () => {
       for (const v of validators) {
-        const peers = await getJSON(`${api(v.i)}/v1/peers`)
-        if (!peers.some((p) => p.peer_id === js.peerId.toString())) return false
+        const st = await getJSON(`${api(v.i)}/v1/status`)
+        if (st.registry.nodes < VALIDATORS + 1) return false
       }
       return true
     })
@@ -253,6 +253,8 @@ describe('live interop with validator devnet', { timeout: 150_000 }, () => {
         return got
       }, { timeoutMs: 30_000, everyMs: 0 })
     } finally { off() }
+    // The ID gossipsub gave it is the protocol's message ID (section 5).
+    assert.equal(js.gossipIds.get(hex(got.bytes)), hex(E.messageId(got.bytes)), 'gossipsub message ID')
     const e = E.decodeEnvelope(got.bytes)
     assert.equal(e.sender, pub.id)
     assert.equal(e.network, NETWORK)
@@ -274,9 +276,10 @@ describe('live interop with validator devnet', { timeout: 150_000 }, () => {
       const rejectedBefore = await Promise.all(validators.map((v) => metric(v.i, 'validator_p2p_messages_total', { topic: 'jobs', result: 'bad_signature' })))
 
       const valid = `from-js ${randomBytes(6).toString('hex')}`
-      await js.publish('jobs', utf8(valid))
-      await waitFor('the JS node\'s valid message on validator 2\'s SSE stream', () =>
+      const { id } = await js.publish('jobs', utf8(valid))
+      const ev = await waitFor('the JS node\'s valid message on validator 2\'s SSE stream', () =>
         streams[2].events.find((ev) => payloadOf(ev) === valid && getAddress(ev.sender) === jsKey.address))
+      assert.equal(ev.id, hex(id), 'the Go node\'s message ID (SSE id) is not ours')
 
       // Forged: sender is the JS node, the signature another key's.
       const forgedPayload = `forged ${randomBytes(6).toString('hex')}`
