@@ -13,9 +13,12 @@ import { ping } from '@libp2p/ping'
 import { gossipsub } from '@libp2p/gossipsub'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
 import * as E from './envelope.js'
 import { encodeStatus, decodeStatus, incompatibility, statusProtocol, STATUS_MAX_BYTES } from './status.js'
 import { request, respond } from './reqresp.js'
+import { encodeHeartbeat } from './heartbeat.js'
+import { evidenceProtocol, encodeQuery, verifyResponse, REQUEST_MAX_BYTES, RESPONSE_MAX_BYTES } from './evidence.js'
 import { hex } from './bytes.js'
 
 export const STATUS_TIMEOUT_MS = 5000
@@ -238,6 +241,8 @@ export class ValidatorNode {
     return { connection: conn, status }
   }
 
+  peerFromString (s) { return peerIdFromString(s) }
+
   onMessage (fn) { this.listeners.add(fn); return () => this.listeners.delete(fn) }
 
   // Publishes envelope bytes as they are (gossipsub message data).
@@ -250,6 +255,18 @@ export class ValidatorNode {
     const { bytes } = E.signEnvelope(f, this.key.privateKey)
     await this.publishRaw(topic, bytes)
     return { bytes, id: E.messageId(bytes) }
+  }
+
+  async publishHeartbeat (addrs) {
+    return this.publish('heartbeats', encodeHeartbeat({ addrs, version: this.ourStatus().version }))
+  }
+
+  // Asks the peer on connection for its signed evidence about peer (section 8)
+  // and verifies it: signed by the node asked, about the node asked about.
+  async queryEvidence (connection, observer, { peer, from, to }) {
+    const body = await request(connection, evidenceProtocol(this.network), encodeQuery({ peer, from, to }),
+      { reqCap: REQUEST_MAX_BYTES, respCap: RESPONSE_MAX_BYTES, timeoutMs: 10_000 })
+    return verifyResponse(body, { observer, peer })
   }
 
   subscribers (topic) { return this.libp2p.services.pubsub.getSubscribers(E.topicName(this.network, topic)).map(String) }

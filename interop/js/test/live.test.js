@@ -214,6 +214,9 @@ describe('live interop with validator devnet', { timeout: 150_000 }, () => {
       return p?.connected && p.version === STATUS_VERSION && p
     })
     assert.equal(getAddress(e.node_id), jsKey.address)
+    // It pings us (/ipfs/ping/1.0.0) and we answer.
+    await waitFor('validator 0 to see the JS node responsive (answering pings)', async () =>
+      (await peerEntry(0, js.peerId.toString()))?.state === 'responsive', { timeoutMs: 30_000 })
   })
 
   it('handshake as responder: a validator dials the JS node and each side sees the other\'s status', async () => {
@@ -304,6 +307,34 @@ describe('live interop with validator devnet', { timeout: 150_000 }, () => {
     } finally {
       await Promise.all(streams.map((s) => s.close()))
     }
+  })
+
+  it('publishes a heartbeat whose addresses a validator takes', async () => {
+    const extra = `/ip4/127.0.0.9/tcp/${JS_PORT}`
+    const before = await Promise.all(validators.map((v) => metric(v.i, 'validator_p2p_messages_total', { topic: 'heartbeats', result: 'bad_heartbeat' })))
+    await waitFor('gossipsub peers on heartbeats', () => js.subscribers('heartbeats').length > 0)
+    await js.publishHeartbeat([`/ip4/127.0.0.1/tcp/${JS_PORT}`, extra])
+    // Each validator keeps the heartbeat addresses of every other node, now the JS node's too.
+    await waitFor(`every validator's heartbeat address book to hold ${VALIDATORS} peers`, async () => {
+      const n = await Promise.all(validators.map((v) => metric(v.i, 'validator_p2p_addrbook_entries')))
+      return n.every((x) => x === VALIDATORS)
+    })
+    const after = await Promise.all(validators.map((v) => metric(v.i, 'validator_p2p_messages_total', { topic: 'heartbeats', result: 'bad_heartbeat' })))
+    assert.deepEqual(after, before, 'a validator rejected the heartbeat')
+  })
+
+  it('queries validator 0 for its signed evidence about validator 1 and verifies it', async () => {
+    const v0 = validators[0]
+    const conn = js.libp2p.getConnections(js.peerFromString(v0.peerId)).find((c) => c.status === 'open')
+    assert.ok(conn, 'no connection to validator 0')
+    const to = new Date()
+    const from = new Date(to.getTime() - 3600_000)
+    const { report, signer } = await js.queryEvidence(conn, v0.id, { peer: validators[1].id, from: from.toISOString(), to: to.toISOString() })
+    assert.equal(signer, v0.id)
+    assert.equal(report.version, 1)
+    assert.equal(report.network, NETWORK)
+    assert.equal(getAddress(report.peer), validators[1].id)
+    assert.ok(Array.isArray(report.transitions) && Array.isArray(report.summaries))
   })
 
   it('refuses an unregistered peer: no status exchange, no messages, counted by the gate', async () => {
