@@ -89,6 +89,7 @@ export class ValidatorNode {
   }
 
   async start () {
+    const opts = this.opts
     const { privateKey } = this.key.libp2pKey()
     const deny = (peerId) => !this.admitted(peerId)
     this.libp2p = await createLibp2p({
@@ -123,9 +124,28 @@ export class ValidatorNode {
           pruneBackoff: 60_000,
           floodPublish: true,
           doPX: false,
-          scoreThresholds: { acceptPXThreshold: Number.POSITIVE_INFINITY },
+          // Section 5, "Scoring": only P4 (invalid messages) can go negative,
+          // −20 × count², decaying to 1 % in an hour; thresholds −400/−800/−1600;
+          // no PX; broken promises and IP colocation never penalise; scores
+          // kept 10 minutes after a disconnect.
+          scoreParams: {
+            IPColocationFactorWeight: 0,
+            behaviourPenaltyWeight: 0,
+            retainScore: 10 * 60_000,
+            topics: Object.fromEntries(E.TOPICS.map((name) => [E.topicName(opts.network, name), {
+              topicWeight: 1,
+              timeInMeshWeight: 0,
+              firstMessageDeliveriesWeight: 0,
+              meshMessageDeliveriesWeight: 0,
+              meshFailurePenaltyWeight: 0,
+              invalidMessageDeliveriesWeight: -20,
+              invalidMessageDeliveriesDecay: 0.01 ** (1 / 3600)
+            }]))
+          },
+          scoreThresholds: { gossipThreshold: -400, publishThreshold: -800, graylistThreshold: -1600, acceptPXThreshold: Number.POSITIVE_INFINITY },
           maxInboundDataLength: MAX_RPC_BYTES,
           idontwantMinDataSize: 1024,
+          idontwantMaxMessages: 1000,
           allowPublishToZeroTopicPeers: false,
           emitSelf: false
         })
