@@ -174,7 +174,7 @@ type joinedTopic struct {
 func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *pubsub.Message) pubsub.ValidationResult {
 	// Resolved once per topic: the validator runs for every message.
 	results := map[string]prometheus.Counter{}
-	for _, r := range append(slices.Clone(ValidationReasons), reasonBadHeartbeat) {
+	for _, r := range append(slices.Clone(ValidationReasons), ReasonBadHeartbeat) {
 		results[r] = s.m.messages.WithLabelValues(name, r)
 	}
 	bytesIn := s.m.bytesIn.WithLabelValues(name)
@@ -236,15 +236,29 @@ func (s *Service) verify(name string, data []byte, own bool) verified {
 	if own {
 		verdict = s.val.validateOwn
 	}
-	v := verified{Verdict: verdict(name, data)}
+	return checkPayload(name, verdict(name, data))
+}
+
+// checkPayload is the last validation step, on a message the Validator
+// accepted: on heartbeats the payload must be a heartbeat, or the message is
+// rejected (ReasonBadHeartbeat).
+func checkPayload(name string, vd Verdict) verified {
+	v := verified{Verdict: vd}
 	if v.Result == Accept && name == TopicHeartbeats {
 		if hb, addrs, err := decodeHeartbeat(v.Envelope.Payload); err != nil {
-			v.Verdict = Verdict{Result: Reject, Reason: reasonBadHeartbeat, Envelope: v.Envelope}
+			v.Verdict = Verdict{Result: Reject, Reason: ReasonBadHeartbeat, Envelope: v.Envelope}
 		} else {
 			v.heartbeat, v.heartbeatAddrs = hb, addrs
 		}
 	}
 	return v
+}
+
+// ValidateGossip is the whole verdict a node gives a gossip message of topic
+// (a short name) that its forwarder's rate bound let through: Validate, then
+// the payload check of topics that have one (a heartbeat on heartbeats).
+func (v *Validator) ValidateGossip(topic string, data []byte) Verdict {
+	return checkPayload(topic, v.Validate(topic, data)).Verdict
 }
 
 // Errors of Publish, besides ErrUnknownTopic, ErrTooLarge and ErrBusy: each
@@ -267,7 +281,7 @@ func (s *Service) ownVerdict(topic string, v verified) (reason string, err error
 		return "not_allowed", fmt.Errorf("%w: topic %s is for coordinators; this node is a validator", ErrNotAllowed, topic)
 	case ReasonUnknownSender:
 		return "not_allowed", fmt.Errorf("%w: this node (%s) is not active in the registry, so peers would ignore its messages", ErrNotAllowed, s.id.NodeID)
-	case reasonBadHeartbeat:
+	case ReasonBadHeartbeat:
 		return "bad_payload", fmt.Errorf("%w: not a heartbeat (heartbeats are RLP [addrs, version], and the daemon sends its own)", ErrBadPayload)
 	case ReasonOversized:
 		return "too_large", ErrTooLarge
@@ -407,14 +421,14 @@ func (sub *Subscription) Close() {
 // verified is what validation hands to subscribers through ValidatorData.
 type verified struct {
 	Verdict
-	heartbeat heartbeat
+	heartbeat Heartbeat
 	// heartbeatAddrs are heartbeat.Addrs, parsed once by validation.
 	heartbeatAddrs []ma.Multiaddr
 }
 
-// heartbeat is the payload of the heartbeats topic: where the sender can be
-// reached now, and what it runs.
-type heartbeat struct {
+// Heartbeat is the payload of the heartbeats topic (docs/protocol.md, section
+// 7): where the sender can be reached now, and what it runs.
+type Heartbeat struct {
 	Addrs   []string
 	Version string
 }
@@ -422,13 +436,24 @@ type heartbeat struct {
 const (
 	maxHeartbeatAddrs   = 16
 	maxHeartbeatAddrLen = 256
-	reasonBadHeartbeat  = "bad_heartbeat"
+	// ReasonBadHeartbeat is the reason of a message on heartbeats whose
+	// envelope is valid but whose payload is not a heartbeat (Reject).
+	ReasonBadHeartbeat = "bad_heartbeat"
 )
+
+// EncodeHeartbeat encodes a heartbeat payload: RLP [addrs, version].
+func EncodeHeartbeat(hb Heartbeat) ([]byte, error) { return rlp.EncodeToBytes(hb) }
+
+// DecodeHeartbeat decodes and checks a heartbeat payload as validation does.
+func DecodeHeartbeat(b []byte) (Heartbeat, error) {
+	hb, _, err := decodeHeartbeat(b)
+	return hb, err
+}
 
 // decodeHeartbeat decodes and checks a heartbeat payload and parses its
 // addresses.
-func decodeHeartbeat(b []byte) (heartbeat, []ma.Multiaddr, error) {
-	var hb heartbeat
+func decodeHeartbeat(b []byte) (Heartbeat, []ma.Multiaddr, error) {
+	var hb Heartbeat
 	if err := rlp.DecodeBytes(b, &hb); err != nil {
 		return hb, nil, err
 	}
@@ -566,14 +591,14 @@ func (s *Service) sendHeartbeat() {
 	if s.cfg.silent {
 		return
 	}
-	hb := heartbeat{Version: s.cfg.Version}
+	hb := Heartbeat{Version: s.cfg.Version}
 	for _, a := range s.host.Addrs() {
 		if len(hb.Addrs) == maxHeartbeatAddrs {
 			break
 		}
 		hb.Addrs = append(hb.Addrs, a.String())
 	}
-	b, err := rlp.EncodeToBytes(hb)
+	b, err := EncodeHeartbeat(hb)
 	if err != nil {
 		return
 	}

@@ -1,6 +1,8 @@
 package p2p
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -54,13 +56,20 @@ func (m *mismatch) attrs() []any {
 
 // compatible says where a remote status belongs to another network, or nil.
 func (s *Service) compatible(r Status) *mismatch {
+	return compareStatus(Status{Network: s.cfg.Network, ChainID: s.cfg.ChainID, Registry: s.cfg.Registry}, r)
+}
+
+// compareStatus is the first of network, chain ID and registry on which
+// theirs differs from ours, or nil: peers that agree on the three are on one
+// network; the registry block and version are never compared.
+func compareStatus(ours, theirs Status) *mismatch {
 	switch {
-	case r.Network != s.cfg.Network:
-		return &mismatch{"network", s.cfg.Network, r.Network}
-	case r.ChainID != s.cfg.ChainID:
-		return &mismatch{"chain_id", strconv.FormatUint(s.cfg.ChainID, 10), strconv.FormatUint(r.ChainID, 10)}
-	case r.Registry != s.cfg.Registry:
-		return &mismatch{"registry", s.cfg.Registry.Hex(), r.Registry.Hex()}
+	case theirs.Network != ours.Network:
+		return &mismatch{"network", ours.Network, theirs.Network}
+	case theirs.ChainID != ours.ChainID:
+		return &mismatch{"chain_id", strconv.FormatUint(ours.ChainID, 10), strconv.FormatUint(theirs.ChainID, 10)}
+	case theirs.Registry != ours.Registry:
+		return &mismatch{"registry", ours.Registry.Hex(), theirs.Registry.Hex()}
 	}
 	return nil
 }
@@ -84,7 +93,10 @@ func (s *Service) otherNetwork(p peer.ID) *mismatch {
 	return nil
 }
 
-func decodeStatus(b []byte) (Status, error) {
+// DecodeStatus decodes a status as the handshake does: canonical RLP of
+// exactly five fields, no trailing bytes, a 20-byte registry, a network of at
+// most 32 bytes and a version of at most 64.
+func DecodeStatus(b []byte) (Status, error) {
 	var st Status
 	if err := rlp.DecodeBytes(b, &st); err != nil {
 		return Status{}, fmt.Errorf("decode status: %w", err)
@@ -101,7 +113,7 @@ func (s *Service) statusRR() ReqResp {
 
 // serveStatus answers a peer's status with ours, and drops it on mismatch.
 func (s *Service) serveStatus(_ context.Context, from peer.ID, req []byte) ([]byte, error) {
-	remote, err := decodeStatus(req)
+	remote, err := DecodeStatus(req)
 	if err != nil {
 		s.dropPeer(from, "bad status: "+err.Error(), "invalid")
 		return nil, err
@@ -123,6 +135,51 @@ func (s *Service) serveStatus(_ context.Context, from peer.ID, req []byte) ([]by
 	}
 	s.handshakeDone(from, remote)
 	return rlp.EncodeToBytes(s.localStatus())
+}
+
+// StatusVerdict is what a listener makes of a status request (docs/protocol.md,
+// section 4).
+type StatusVerdict struct {
+	// Result is the handshake's outcome, as validator_p2p_handshakes_total
+	// counts it: ok, mismatch, invalid (the status does not decode), or
+	// timeout (no whole frame within the cap arrived: the stream is reset
+	// unanswered and the connection closed when the handshake timer fires).
+	Result string
+	// Field is, for a mismatch, the first field that differs: network,
+	// chain_id or registry.
+	Field string
+	// Ban is how long the peer is then refused; 0 for ok.
+	Ban time.Duration
+	// Response is what the listener writes back: 0x00 || uvarint(len) || its
+	// own status, for ok and mismatch; nil when it resets the stream or closes
+	// the connection without answering.
+	Response []byte
+}
+
+// JudgeStatusRequest is the verdict of a listener whose status is ours on the
+// bytes a dialer writes on a status stream before half-closing it: Serve's
+// frame reading, then serveStatus's decoding and comparison, without a host.
+// The conformance vectors (internal/vectorgen) take their verdicts from it.
+func JudgeStatusRequest(ours Status, frame []byte) StatusVerdict {
+	body, err := readFrame(bufio.NewReader(bytes.NewReader(frame)), maxStatusSize)
+	if err != nil {
+		return StatusVerdict{Result: "timeout", Ban: banFor["timeout"]}
+	}
+	remote, err := DecodeStatus(body)
+	if err != nil {
+		return StatusVerdict{Result: "invalid", Ban: banFor["invalid"]}
+	}
+	b, err := rlp.EncodeToBytes(ours)
+	if err != nil {
+		panic(err) // a Status always encodes
+	}
+	var resp bytes.Buffer
+	resp.WriteByte(0)
+	_ = writeFrame(&resp, b)
+	if m := compareStatus(ours, remote); m != nil {
+		return StatusVerdict{Result: "mismatch", Field: m.field, Ban: banFor["mismatch"], Response: resp.Bytes()}
+	}
+	return StatusVerdict{Result: "ok", Response: resp.Bytes()}
 }
 
 // startHandshake runs the status handshake of a new connection c (whose peer
@@ -189,7 +246,7 @@ func (s *Service) handshake(ctx context.Context, p peer.ID) {
 		s.dropPeer(p, "handshake: "+err.Error(), "error")
 		return
 	}
-	remote, err := decodeStatus(resp)
+	remote, err := DecodeStatus(resp)
 	if err != nil {
 		s.dropPeer(p, err.Error(), "invalid")
 		return

@@ -118,7 +118,7 @@ func TestMismatchDropEndsWithClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st, err := decodeStatus(resp); err != nil || st.Network != s.cfg.Network {
+	if st, err := DecodeStatus(resp); err != nil || st.Network != s.cfg.Network {
 		t.Fatalf("answer to another network's status: %+v, %v; want our status", st, err)
 	}
 	const dropper = "(*Service).serveStatus.func"

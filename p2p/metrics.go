@@ -124,7 +124,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	m.dials.WithLabelValues("dht", "miss")
 	for _, t := range StandardTopics {
-		for _, r := range append(ValidationReasons, reasonBadHeartbeat) {
+		for _, r := range append(ValidationReasons, ReasonBadHeartbeat) {
 			m.messages.WithLabelValues(t, r)
 		}
 		m.published.WithLabelValues(t)

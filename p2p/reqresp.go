@@ -54,6 +54,12 @@ func writeFrame(w io.Writer, b []byte) error {
 	return err
 }
 
+// AppendFrame appends body to dst framed as on a request/response stream:
+// uvarint(len(body)) || body.
+func AppendFrame(dst, body []byte) []byte {
+	return append(binary.AppendUvarint(dst, uint64(len(body))), body...)
+}
+
 func readFrame(r *bufio.Reader, max int) ([]byte, error) {
 	n, err := binary.ReadUvarint(r)
 	if err != nil {

@@ -1,6 +1,8 @@
 package p2p
 
-// The conformance vectors of the envelope (docs/protocol.md, "Conformance
-// vectors"): made by internal/vectorgen from this package, checked by
-// TestEnvelopeVectors.
-//go:generate go run ../internal/vectorgen ../testdata/vectors/envelopes.json
+// The conformance vectors of the wire protocol (docs/protocol.md, section 11):
+// internal/vectorgen writes every file of testdata/vectors from this package,
+// chain and evidence; TestEnvelopeVectors, TestStatusVectors,
+// TestHeartbeatVectors (here), TestEvidenceVectors (evidence) and
+// TestPopVectors (chain) check them.
+//go:generate go run ../internal/vectorgen ../testdata/vectors

@@ -1,10 +1,13 @@
 // Command vectorgen writes the conformance vectors of the wire protocol
-// (docs/protocol.md) to testdata/vectors/. `go generate ./...` runs it (see
-// p2p/vectors.go); CI fails on a diff. Its output is deterministic: fixed keys
-// derived from fixed seeds, a fixed clock, RFC 6979 signatures (go-ethereum's
-// crypto.Sign) and a fixed order, so two runs give the same bytes.
+// (docs/protocol.md, section 11) to testdata/vectors/: envelopes.json,
+// status.json, heartbeats.json, evidence.json and pop.json. `go generate ./...`
+// runs it (see p2p/vectors.go); CI fails on a diff. Its output is
+// deterministic: fixed keys derived from fixed seeds, a fixed clock, RFC 6979
+// signatures (go-ethereum's crypto.Sign) and a fixed order, so two runs give
+// the same bytes. Every verdict comes from the Go implementation, and a vector
+// whose verdict is not the one its name says is an error, not a file.
 //
-// Usage: vectorgen <envelopes.json>
+// Usage: vectorgen <dir>
 package main
 
 import (
@@ -12,15 +15,11 @@ import (
 	"crypto/ecdsa"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"os"
-	"strings"
+	"path/filepath"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common/hexutil"
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
-
-	"validator/p2p"
 )
 
 // network is the network the vectors are made for and validated on.
@@ -28,51 +27,6 @@ const network = "devnet"
 
 // now is the validating node's clock the verdicts assume: 2026-01-01T00:00:00Z.
 var now = time.UnixMilli(1_767_225_600_000).UTC()
-
-// File is envelopes.json.
-type File struct {
-	Description string            `json:"description"`
-	Network     string            `json:"network"`
-	NowMs       uint64            `json:"now_ms"`
-	MaxAgeMs    uint64            `json:"max_age_ms"`
-	MaxSkewMs   uint64            `json:"max_skew_ms"`
-	MaxSize     map[string]int    `json:"max_size"`
-	Coordinator []string          `json:"coordinator_only"`
-	Members     []Member          `json:"members"`
-	Keys        map[string]string `json:"key_seeds"`
-	Vectors     []Vector          `json:"vectors"`
-}
-
-// Member is a registered node the verdicts assume.
-type Member struct {
-	Name        string `json:"name"`
-	Address     string `json:"address"`
-	PublicKey   string `json:"public_key"`
-	Coordinator bool   `json:"coordinator"`
-}
-
-// Fields are an envelope's decoded fields.
-type Fields struct {
-	Network     string `json:"network"`
-	Topic       string `json:"topic"`
-	Sender      string `json:"sender"`
-	TimestampMs uint64 `json:"timestamp_ms"`
-	Payload     string `json:"payload"`
-}
-
-// Vector is one gossip message and the verdict on it.
-type Vector struct {
-	Name        string  `json:"name"`
-	Comment     string  `json:"comment"`
-	Topic       string  `json:"topic"`
-	Envelope    string  `json:"envelope"`
-	Fields      *Fields `json:"fields,omitempty"`
-	SigningHash string  `json:"signing_hash,omitempty"`
-	Signature   string  `json:"signature,omitempty"`
-	MessageID   string  `json:"message_id"`
-	Result      string  `json:"result"`
-	Reason      string  `json:"reason"`
-}
 
 type key struct {
 	name, seed  string
@@ -82,7 +36,10 @@ type key struct {
 }
 
 func newKey(name string, coordinator, registered bool) *key {
-	seed := "validator/vectors/" + name
+	return seededKey(name, "validator/vectors/"+name, coordinator, registered)
+}
+
+func seededKey(name, seed string, coordinator, registered bool) *key {
 	k, err := ethcrypto.ToECDSA(ethcrypto.Keccak256([]byte(seed)))
 	if err != nil {
 		panic(err) // a keccak output out of range: never for these seeds
@@ -90,19 +47,53 @@ func newKey(name string, coordinator, registered bool) *key {
 	return &key{name: name, seed: seed, k: k, coordinator: coordinator, registered: registered}
 }
 
+func (k *key) address() string { return ethcrypto.PubkeyToAddress(k.k.PublicKey).Hex() }
+
+// The keys of the gossip vectors: alice and bob are validators, carol a
+// coordinator, mallory unregistered.
+var (
+	alice   = newKey("alice", false, true)
+	bob     = newKey("bob", false, true)
+	carol   = newKey("carol", true, true)
+	mallory = newKey("mallory", false, false)
+	keys    = []*key{alice, bob, carol, mallory}
+)
+
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: vectorgen <envelopes.json>")
+		fmt.Fprintln(os.Stderr, "usage: vectorgen <dir>")
 		os.Exit(2)
 	}
-	b, err := envelopes()
-	if err == nil {
-		err = writeIfChanged(os.Args[1], b)
-	}
-	if err != nil {
+	if err := run(os.Args[1]); err != nil {
 		fmt.Fprintln(os.Stderr, "vectorgen:", err)
 		os.Exit(1)
 	}
+}
+
+func run(dir string) error {
+	for _, f := range []struct {
+		name string
+		make func() (any, error)
+	}{
+		{"envelopes.json", envelopes},
+		{"status.json", status},
+		{"heartbeats.json", heartbeats},
+		{"evidence.json", evidenceVectors},
+		{"pop.json", pops},
+	} {
+		v, err := f.make()
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+		out, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return fmt.Errorf("%s: marshal: %w", f.name, err)
+		}
+		if err := writeIfChanged(filepath.Join(dir, f.name), append(out, '\n')); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeIfChanged leaves an up-to-date file untouched (and its mtime).
@@ -114,187 +105,4 @@ func writeIfChanged(path string, b []byte) error {
 		return fmt.Errorf("write vectors: %w", err)
 	}
 	return nil
-}
-
-// intended is the reason a vector is made to show, from its name: "valid_*"
-// is ok, otherwise the name starts with the reason. The generator refuses to
-// write a verdict that is not the intended one, so a validator bug cannot
-// become a vector.
-func intended(name string) string {
-	if strings.HasPrefix(name, "valid_") {
-		return p2p.ReasonOK
-	}
-	for _, r := range p2p.ValidationReasons {
-		if strings.HasPrefix(name, r) {
-			return r
-		}
-	}
-	return "(no reason in the name)"
-}
-
-func envelopes() ([]byte, error) {
-	var (
-		alice   = newKey("alice", false, true)
-		bob     = newKey("bob", false, true)
-		carol   = newKey("carol", true, true)
-		mallory = newKey("mallory", false, false)
-		keys    = []*key{alice, bob, carol, mallory}
-	)
-	cfg := p2p.DefaultValidatorConfig(network)
-	f := File{
-		Description: "Gossip envelope conformance vectors for wire protocol version 1 (docs/protocol.md, section 6). " +
-			"Each vector is a message as it arrives on the pubsub topic TopicName(network, topic), and the verdict " +
-			"a node on network, with the listed members registered and its clock at now_ms, gives it. " +
-			"Keys are keccak256(seed) for the listed seeds; mallory is not registered. Hex is 0x-prefixed. " +
-			"Generated by internal/vectorgen (go generate ./...); do not edit.",
-		Network:     network,
-		NowMs:       uint64(now.UnixMilli()),
-		MaxAgeMs:    uint64(cfg.MaxAge.Milliseconds()),
-		MaxSkewMs:   uint64(cfg.MaxSkew.Milliseconds()),
-		MaxSize:     map[string]int{"default": cfg.DefaultMaxSize},
-		Coordinator: []string{},
-		Keys:        map[string]string{},
-	}
-	for t, n := range cfg.MaxSize {
-		f.MaxSize[t] = n
-	}
-	for _, t := range p2p.StandardTopics {
-		if cfg.CoordinatorOnly[t] {
-			f.Coordinator = append(f.Coordinator, t)
-		}
-	}
-	for _, k := range keys {
-		f.Keys[k.name] = k.seed
-		if k.registered {
-			f.Members = append(f.Members, Member{
-				Name:        k.name,
-				Address:     ethcrypto.PubkeyToAddress(k.k.PublicKey).Hex(),
-				PublicKey:   hexutil.Encode(ethcrypto.FromECDSAPub(&k.k.PublicKey)),
-				Coordinator: k.coordinator,
-			})
-		}
-	}
-
-	sign := func(k *key, net, topic string, payload []byte, at time.Time) *p2p.Envelope {
-		e, err := p2p.SignEnvelope(k.k, net, topic, payload, at)
-		if err != nil {
-			panic(err) // fixed, valid inputs
-		}
-		return e
-	}
-	payload := func(topic string) []byte { return []byte("conformance vector payload on " + topic) }
-	maxAge, skew := cfg.MaxAge, cfg.MaxSkew
-
-	type spec struct {
-		name, comment string
-		topic         string // the pubsub topic's short name it arrives on
-		env           *p2p.Envelope
-		raw           []byte // instead of env: bytes that do not decode
-	}
-	var specs []spec
-	author := map[string]*key{p2p.TopicScheduling: carol, p2p.TopicStorage: bob, p2p.TopicSync: bob}
-	for _, t := range p2p.StandardTopics {
-		k := author[t]
-		if k == nil {
-			k = alice
-		}
-		specs = append(specs, spec{"valid_" + t, "a valid envelope on " + t + " by " + k.name, t, sign(k, network, t, payload(t), now), nil})
-	}
-	specs = append(specs,
-		spec{"valid_empty_payload", "an empty payload is valid", p2p.TopicJobs, sign(alice, network, p2p.TopicJobs, nil, now), nil},
-		spec{"valid_oldest", "timestamp exactly max_age_ms before now", p2p.TopicJobs, sign(alice, network, p2p.TopicJobs, payload(p2p.TopicJobs), now.Add(-maxAge)), nil},
-		spec{"valid_newest", "timestamp exactly max_skew_ms after now", p2p.TopicJobs, sign(alice, network, p2p.TopicJobs, payload(p2p.TopicJobs), now.Add(skew)), nil},
-		spec{"oversized", "a well-signed heartbeat over the heartbeats cap (max_size); checked before decoding",
-			p2p.TopicHeartbeats, sign(alice, network, p2p.TopicHeartbeats, bytes.Repeat([]byte{0x5a}, cfg.MaxSize[p2p.TopicHeartbeats]), now), nil},
-	)
-	valid := sign(alice, network, p2p.TopicJobs, payload(p2p.TopicJobs), now)
-	validBytes, err := p2p.EncodeEnvelope(valid)
-	if err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
-	}
-	specs = append(specs,
-		spec{"undecodable_trailing_byte", "valid_jobs's bytes with a trailing 0x80", p2p.TopicJobs, nil, append(append([]byte(nil), validBytes...), 0x80)},
-		spec{"undecodable_truncated", "valid_jobs's bytes without their last byte", p2p.TopicJobs, nil, validBytes[:len(validBytes)-1]},
-		spec{"undecodable_not_rlp", "not an RLP list", p2p.TopicJobs, nil, []byte("GET / HTTP/1.1\r\n")},
-		spec{"wrong_network", "signed by alice for network testnet", p2p.TopicJobs, sign(alice, "testnet", p2p.TopicJobs, payload(p2p.TopicJobs), now), nil},
-		spec{"wrong_topic", "valid_jobs's envelope arriving on storage", p2p.TopicStorage, valid, nil},
-		spec{"wrong_topic_full_name", "the envelope's topic is the full pubsub topic, not the short name",
-			p2p.TopicJobs, sign(alice, network, p2p.TopicName(network, p2p.TopicJobs), payload(p2p.TopicJobs), now), nil},
-		spec{"stale", "timestamp max_age_ms + 1 ms before now", p2p.TopicJobs, sign(alice, network, p2p.TopicJobs, payload(p2p.TopicJobs), now.Add(-maxAge-time.Millisecond)), nil},
-		spec{"future", "timestamp max_skew_ms + 1 ms after now", p2p.TopicJobs, sign(alice, network, p2p.TopicJobs, payload(p2p.TopicJobs), now.Add(skew+time.Millisecond)), nil},
-		spec{"unknown_sender", "well signed by mallory, who is not registered", p2p.TopicJobs, sign(mallory, network, p2p.TopicJobs, payload(p2p.TopicJobs), now), nil},
-		spec{"not_coordinator", "well signed by alice, who is not a coordinator, on a coordinator-only topic",
-			p2p.TopicScheduling, sign(alice, network, p2p.TopicScheduling, payload(p2p.TopicScheduling), now), nil},
-	)
-	withSig := func(sig []byte) *p2p.Envelope {
-		e := *valid
-		e.Signature = sig
-		return &e
-	}
-	hash := valid.SigningHash()
-	recoverable, err := ethcrypto.Sign(hash[:], alice.k)
-	if err != nil {
-		return nil, fmt.Errorf("sign: %w", err)
-	}
-	byBob, err := ethcrypto.Sign(hash[:], bob.k)
-	if err != nil {
-		return nil, fmt.Errorf("sign: %w", err)
-	}
-	n := ethcrypto.S256().Params().N
-	highS := append(append([]byte(nil), valid.Signature[:32]...),
-		new(big.Int).Sub(n, new(big.Int).SetBytes(valid.Signature[32:])).FillBytes(make([]byte, 32))...)
-	flipped := append([]byte(nil), valid.Payload...)
-	flipped[0] ^= 1
-	tampered := *valid
-	tampered.Payload = flipped
-	specs = append(specs,
-		spec{"bad_signature_65_bytes", "valid_jobs signed in the recoverable form r || s || v (65 bytes)", p2p.TopicJobs, withSig(recoverable), nil},
-		spec{"bad_signature_high_s", "valid_jobs's signature with s replaced by N - s (the malleable twin)", p2p.TopicJobs, withSig(highS), nil},
-		spec{"bad_signature_other_key", "valid_jobs's digest signed by bob's key, sender still alice", p2p.TopicJobs, withSig(byBob[:64]), nil},
-		spec{"bad_signature_tampered_payload", "valid_jobs's signature over a payload with one bit flipped", p2p.TopicJobs, &tampered, nil},
-	)
-
-	members := make([]p2p.Member, 0, len(keys))
-	for _, k := range keys {
-		if k.registered {
-			members = append(members, p2p.Member{
-				ID: ethcrypto.PubkeyToAddress(k.k.PublicKey), Coordinator: k.coordinator,
-				PubKey: ethcrypto.FromECDSAPub(&k.k.PublicKey),
-			})
-		}
-	}
-	cfg.Now = func() time.Time { return now }
-	v, err := p2p.NewValidator(p2p.NewStaticMembership(members...), cfg)
-	if err != nil {
-		return nil, fmt.Errorf("validator: %w", err)
-	}
-	for _, s := range specs {
-		vec := Vector{Name: s.name, Comment: s.comment, Topic: s.topic}
-		data := s.raw
-		if s.env != nil {
-			if data, err = p2p.EncodeEnvelope(s.env); err != nil {
-				return nil, fmt.Errorf("encode %s: %w", s.name, err)
-			}
-			h := s.env.SigningHash()
-			vec.Fields = &Fields{
-				Network: s.env.Network, Topic: s.env.Topic, Sender: s.env.Sender.Hex(),
-				TimestampMs: s.env.Timestamp, Payload: hexutil.Encode(s.env.Payload),
-			}
-			vec.SigningHash = hexutil.Encode(h[:])
-			vec.Signature = hexutil.Encode(s.env.Signature)
-		}
-		vec.Envelope = hexutil.Encode(data)
-		vec.MessageID = hexutil.Encode([]byte(p2p.MessageID(data)))
-		verdict := v.Validate(s.topic, data)
-		if want := intended(s.name); verdict.Reason != want {
-			return nil, fmt.Errorf("vector %s: validator says %s/%s, the vector is meant to be %s", s.name, verdict.Result, verdict.Reason, want)
-		}
-		vec.Result, vec.Reason = verdict.Result.String(), verdict.Reason
-		f.Vectors = append(f.Vectors, vec)
-	}
-	out, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("marshal: %w", err)
-	}
-	return append(out, '\n'), nil
 }
