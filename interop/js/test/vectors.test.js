@@ -10,12 +10,13 @@ import path from 'node:path'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { blake2b } from '@noble/hashes/blake2.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { getAddress } from 'ethers'
+import { getAddress, id } from 'ethers'
 import * as E from '../src/envelope.js'
-import { encodeStatus, decodeStatus } from '../src/status.js'
-import { encodeHeartbeat, decodeHeartbeat } from '../src/heartbeat.js'
-import { popDigest, popSign, popEncoded } from '../src/pop.js'
-import { splitResponse, reportDigest, recoverReportSigner, encodeQuery } from '../src/evidence.js'
+import { encodeStatus, decodeStatus, judgeRequest, statusProtocol, STATUS_MAX_BYTES } from '../src/status.js'
+import { encodeHeartbeat, encodeHeartbeatRaw, decodeHeartbeat, MAX_ADDRS, MAX_ADDR_BYTES, MAX_VERSION_BYTES } from '../src/heartbeat.js'
+import { popDigest, popSign, popEncoded, popVerify, POP_DOMAIN } from '../src/pop.js'
+import { splitResponse, reportDigest, recoverReportSigner, parseQuery, verifyResponse, EVIDENCE_DOMAIN, REQUEST_MAX_BYTES } from '../src/evidence.js'
+import { requestFrame } from '../src/reqresp.js'
 import { NodeKey, nodeIdFromPublicKey } from '../src/identity.js'
 import { fromHex, hex0x, utf8 } from '../src/bytes.js'
 
@@ -60,54 +61,56 @@ function ctxOf (f) {
     members,
     maxSize: f.max_size,
     coordinatorOnly: f.coordinator_only,
-    maxAgeMs: BigInt(f.max_age_ms),
-    maxSkewMs: BigInt(f.max_skew_ms),
-    // The vectors' payloads are not heartbeats: their verdicts are checks 0-9 (section 11).
-    checkHeartbeat: false
+    maxAgeMs: f.max_age_ms === undefined ? undefined : BigInt(f.max_age_ms),
+    maxSkewMs: f.max_skew_ms === undefined ? undefined : BigInt(f.max_skew_ms)
   }
 }
 
-const addrToSeed = () => {
+const seedsByAddress = (f) => {
   const m = new Map()
-  for (const [name, seed] of Object.entries(env.key_seeds)) m.set(lc(new NodeKey(keyFromSeed(seed)).address), { name, seed })
+  for (const [name, seed] of Object.entries(f.key_seeds)) m.set(lc(new NodeKey(keyFromSeed(seed)).address), { name, seed })
   return m
 }
 
-for (const v of env?.vectors ?? []) {
-  test(`envelopes.json: ${v.name}`, () => {
-    const bytes = fromHex(v.envelope)
-    assert.equal(hex0x(E.messageId(bytes)), lc(v.message_id), 'message ID')
-    // The message ID is BLAKE2b-256 truncated, never a truncated BLAKE2b-512.
-    assert.equal(hex0x(blake2b(bytes, { dkLen: 32 }).subarray(0, 20)), lc(v.message_id))
+// Checks one vector in the envelopes.json format against the file f it is in.
+function checkEnvelopeVector (v, f, { checkHeartbeat }) {
+  const bytes = fromHex(v.envelope)
+  assert.equal(hex0x(E.messageId(bytes)), lc(v.message_id), 'message ID')
+  // The message ID is BLAKE2b-256 truncated, never a truncated BLAKE2b-512.
+  assert.equal(hex0x(blake2b(bytes, { dkLen: 32 }).subarray(0, 20)), lc(v.message_id))
 
-    let decoded = null
-    try { decoded = E.decodeEnvelope(bytes) } catch {}
-    if (v.fields == null) {
-      assert.equal(decoded, null, 'decodes, but the file lists no fields')
-    } else {
-      assert.ok(decoded, 'does not decode, but the file lists fields')
-      const f = v.fields
-      assert.equal(decoded.network, f.network)
-      assert.equal(decoded.topic, f.topic)
-      assert.equal(decoded.sender, f.sender)
-      assert.equal(decoded.timestamp, BigInt(f.timestamp_ms))
-      assert.equal(hex0x(decoded.payload), lc(f.payload))
-      assert.equal(hex0x(decoded.signature), lc(v.signature))
-      const fields = { network: f.network, topic: f.topic, sender: f.sender, timestamp: BigInt(f.timestamp_ms), payload: fromHex(f.payload) }
-      assert.equal(hex0x(E.signingDigest(fields)), lc(v.signing_hash), 'signing digest')
-      assert.equal(hex0x(E.encodeEnvelope(fields, fromHex(v.signature))), lc(v.envelope), 're-encoding from the fields')
-      // Where the signature is a proper one by the sender's seed key, signing
-      // again (RFC 6979, low s) gives the same 64 bytes.
-      const who = addrToSeed().get(lc(f.sender))
-      if (v.result === 'accept' || v.name === 'unknown_sender' || v.name === 'not_coordinator') {
-        assert.ok(who, `sender ${f.sender} has no seed`)
-        assert.equal(hex0x(E.signDigest(E.signingDigest(fields), keyFromSeed(who.seed))), lc(v.signature), 'signature made again from the seed key')
-        assert.ok(E.verifySignature(E.signingDigest(fields), fromHex(v.signature), new NodeKey(keyFromSeed(who.seed)).publicKeyXY))
-      }
+  let decoded = null
+  try { decoded = E.decodeEnvelope(bytes) } catch {}
+  if (v.fields == null) {
+    assert.equal(decoded, null, 'decodes, but the file lists no fields')
+  } else {
+    assert.ok(decoded, 'does not decode, but the file lists fields')
+    const fl = v.fields
+    assert.equal(decoded.network, fl.network)
+    assert.equal(decoded.topic, fl.topic)
+    assert.equal(decoded.sender, fl.sender)
+    assert.equal(decoded.timestamp, BigInt(fl.timestamp_ms))
+    assert.equal(hex0x(decoded.payload), lc(fl.payload))
+    assert.equal(hex0x(decoded.signature), lc(v.signature))
+    const fields = { network: fl.network, topic: fl.topic, sender: fl.sender, timestamp: BigInt(fl.timestamp_ms), payload: fromHex(fl.payload) }
+    assert.equal(hex0x(E.signingDigest(fields)), lc(v.signing_hash), 'signing digest')
+    assert.equal(hex0x(E.encodeEnvelope(fields, fromHex(v.signature))), lc(v.envelope), 're-encoding from the fields')
+    // Where the signature is a proper one by the sender's seed key, signing
+    // again (RFC 6979, low s) gives the same 64 bytes.
+    const who = seedsByAddress(f).get(lc(fl.sender))
+    if (v.result === 'accept' || v.reason === 'unknown_sender' || v.reason === 'not_coordinator' || v.reason === 'bad_heartbeat') {
+      assert.ok(who, `sender ${fl.sender} has no seed`)
+      assert.equal(hex0x(E.signDigest(E.signingDigest(fields), keyFromSeed(who.seed))), lc(v.signature), 'signature made again from the seed key')
+      assert.ok(E.verifySignature(E.signingDigest(fields), fromHex(v.signature), new NodeKey(keyFromSeed(who.seed)).publicKeyXY))
     }
-    const got = E.validate(bytes, v.topic, ctxOf(env))
-    assert.deepEqual({ result: got.result, reason: got.reason }, { result: v.result, reason: v.reason }, 'verdict')
-  })
+  }
+  const got = E.validate(bytes, v.topic, { ...ctxOf(f), checkHeartbeat })
+  assert.deepEqual({ result: got.result, reason: got.reason }, { result: v.result, reason: v.reason }, 'verdict')
+}
+
+for (const v of env?.vectors ?? []) {
+  // The vectors' payloads are not heartbeats: their verdicts are checks 0-9 (section 11).
+  test(`envelopes.json: ${v.name}`, () => checkEnvelopeVector(v, env, { checkHeartbeat: false }))
 }
 
 test('envelopes.json: every standard topic has an accepted vector, every refusal reason a vector', () => {
@@ -141,94 +144,127 @@ test('docs/protocol.md worked examples', () => {
     '0x44fdc9f107b0504de813b91d51bbcb5303de560c05d23a558b4136d403bfbd2629604d48eb4b4ff3d9475d8a789720bf8579b03099cbb736e03cd76d1f99ecf81b')
 })
 
-// --- the files another change adds (status, heartbeats, evidence, pop) ------
-// Each has a "vectors" array; the checkers below recompute what each entry
-// states from its inputs and fail on a field they do not understand rather
-// than pass without checking it.
+// --- status.json: the listener's verdict on a dialer's request (sections 3, 4) --
 
-function eachVector (file, fn) {
-  const f = load(file)
-  assert.ok(Array.isArray(f.vectors) && f.vectors.length > 0, `${file}: no "vectors" array`)
-  for (const v of f.vectors) fn(v, f)
+function withFile (name, fn) {
+  const file = path.join(dir, name)
+  test(`${name} exists`, () => assert.ok(existsSync(file), `testdata/vectors/${name} is missing`))
+  if (existsSync(file)) fn(load(name))
 }
 
-function pick (v, ...names) {
-  for (const n of names) if (v[n] !== undefined) return v[n]
-  return undefined
-}
+const statusOf = (o) => ({ network: o.network, chainId: BigInt(o.chain_id), registry: o.registry, registryBlock: BigInt(o.registry_block), version: o.version })
 
-if (existsSync(path.join(dir, 'status.json'))) {
-  test('status.json', () => eachVector('status.json', (v) => {
-    const bytes = fromHex(pick(v, 'status', 'encoding', 'bytes', 'rlp'))
-    const fields = v.fields
-    let decoded = null
-    try { decoded = decodeStatus(bytes) } catch {}
-    if (fields == null) {
-      assert.equal(decoded, null, `${v.name}: decodes, but the file lists no fields`)
-      return
-    }
-    assert.ok(decoded, `${v.name}: does not decode`)
-    const s = { network: fields.network, chainId: BigInt(fields.chain_id), registry: fields.registry, registryBlock: BigInt(fields.registry_block), version: fields.version }
-    assert.equal(decoded.network, s.network); assert.equal(decoded.chainId, s.chainId)
-    assert.equal(lc(decoded.registry), lc(s.registry)); assert.equal(decoded.registryBlock, s.registryBlock); assert.equal(decoded.version, s.version)
-    assert.equal(hex0x(encodeStatus(s)), hex0x(bytes), `${v.name}: re-encoding`)
-    const req = pick(v, 'request_frame', 'frame')
-    if (req) assert.equal(hex0x(Uint8Array.of(bytes.length & 0x7f | (bytes.length > 127 ? 0x80 : 0), ...(bytes.length > 127 ? [bytes.length >> 7] : []), ...bytes)), lc(req), `${v.name}: request frame`)
-  }))
-}
+withFile('status.json', (f) => {
+  test('status.json: the listener', () => {
+    assert.equal(f.protocol, statusProtocol('devnet'))
+    assert.equal(f.max_frame_bytes, STATUS_MAX_BYTES)
+    assert.equal(hex0x(encodeStatus(statusOf(f.listener))), lc(f.listener_rlp))
+  })
+  for (const v of f.vectors) {
+    test(`status.json: ${v.name}`, () => {
+      const request = fromHex(v.request)
+      if (v.body !== undefined) {
+        const body = fromHex(v.body)
+        if (v.name !== 'timeout_truncated_frame') assert.equal(hex0x(requestFrame(body)), lc(v.request), 'request frame from the body')
+        if (v.status) assert.equal(hex0x(encodeStatus(statusOf(v.status))), lc(v.body), 'body from the status fields')
+        let decoded = null
+        try { decoded = decodeStatus(body) } catch {}
+        if (v.result === 'ok' || v.result === 'mismatch') {
+          assert.ok(decoded, 'body does not decode')
+          assert.deepEqual(decoded, { ...statusOf(v.status), registry: getAddress(v.status.registry) })
+        }
+      }
+      const got = judgeRequest(request, statusOf(f.listener))
+      assert.equal(got.result, v.result, 'result')
+      assert.equal(got.field, v.field, 'mismatching field')
+      assert.equal(got.banMs, v.ban_ms, 'ban')
+      assert.equal(hex0x(got.response), lc(v.response || '0x'), 'response')
+    })
+  }
+})
 
-if (existsSync(path.join(dir, 'heartbeats.json'))) {
-  test('heartbeats.json', () => eachVector('heartbeats.json', (v) => {
-    const bytes = fromHex(pick(v, 'payload', 'encoding', 'bytes', 'rlp'))
-    let decoded = null
-    try { decoded = decodeHeartbeat(bytes) } catch {}
-    const valid = pick(v, 'valid')
-    const fields = v.fields
-    if (fields == null || valid === false) {
-      assert.equal(decoded, null, `${v.name}: decodes as a valid heartbeat, the file says it is not`)
-      return
-    }
-    assert.ok(decoded, `${v.name}: does not decode`)
-    assert.deepEqual(decoded.addrs, fields.addrs); assert.equal(decoded.version, fields.version)
-    assert.equal(hex0x(encodeHeartbeat(fields)), hex0x(bytes), `${v.name}: re-encoding`)
-  }))
-}
+// --- heartbeats.json: payloads (section 7) and whole heartbeat envelopes ---
 
-if (existsSync(path.join(dir, 'pop.json'))) {
-  test('pop.json', () => eachVector('pop.json', (v, f) => {
-    const chainId = BigInt(pick(v, 'chain_id') ?? f.chain_id)
-    const registry = pick(v, 'registry') ?? f.registry
-    const operator = v.operator
-    const digest = popDigest(chainId, registry, operator)
-    if (v.encoded ?? v.abi_encoded) assert.equal(popEncoded(chainId, registry, operator), lc(v.encoded ?? v.abi_encoded), `${v.name}: abi.encode`)
-    assert.equal(digest, lc(v.digest), `${v.name}: digest`)
-    const seed = pick(v, 'node_key_seed', 'seed')
-    const priv = seed ? keyFromSeed(seed) : fromHex(pick(v, 'node_key', 'private_key'))
-    assert.equal(hex0x(popSign(priv, chainId, registry, operator)), lc(v.signature), `${v.name}: signature`)
-    if (v.node_id) assert.equal(new NodeKey(priv).address, getAddress(v.node_id))
-  }))
-}
+withFile('heartbeats.json', (f) => {
+  test('heartbeats.json: limits', () => {
+    assert.equal(f.max_addrs, MAX_ADDRS); assert.equal(f.max_addr_bytes, MAX_ADDR_BYTES); assert.equal(f.max_version_bytes, MAX_VERSION_BYTES)
+  })
+  for (const v of f.payloads) {
+    test(`heartbeats.json: payload ${v.name}`, () => {
+      const bytes = fromHex(v.payload)
+      if (v.fields) assert.equal(hex0x(encodeHeartbeatRaw(v.fields)), lc(v.payload), 'payload from the fields')
+      let decoded = null
+      try { decoded = decodeHeartbeat(bytes) } catch {}
+      const verdict = decoded ? { result: 'accept', reason: 'ok' } : { result: 'reject', reason: 'bad_heartbeat' }
+      assert.deepEqual(verdict, { result: v.result, reason: v.reason }, 'verdict')
+      if (decoded) assert.deepEqual(decoded, v.fields)
+    })
+  }
+  for (const v of f.envelopes) {
+    test(`heartbeats.json: envelope ${v.name}`, () => checkEnvelopeVector(v, f, { checkHeartbeat: true }))
+  }
+})
 
-if (existsSync(path.join(dir, 'evidence.json'))) {
-  test('evidence.json', () => eachVector('evidence.json', (v) => {
-    if (v.query !== undefined || v.request !== undefined) {
-      const q = v.query ?? v.request
-      const text = typeof q === 'string' ? q : JSON.stringify(q)
-      const parsed = JSON.parse(text)
-      assert.equal(new TextDecoder().decode(encodeQuery(parsed)), text, `${v.name}: query bytes`)
-    }
-    const resp = pick(v, 'response')
-    if (resp !== undefined) {
-      const bytes = utf8(typeof resp === 'string' ? resp : JSON.stringify(resp))
-      const { reportBytes, report, signature } = splitResponse(bytes)
-      if (v.digest) assert.equal(hex0x(reportDigest(reportBytes)), lc(v.digest), `${v.name}: digest`)
-      assert.equal(recoverReportSigner(reportBytes, signature), getAddress(report.observer), `${v.name}: signer is the observer`)
-      const seed = pick(v, 'observer_key_seed', 'seed')
-      if (seed) {
+// --- evidence.json: queries and signed reports (section 8) ---------------
+
+withFile('evidence.json', (f) => {
+  test('evidence.json: domain and cap', () => {
+    assert.equal(hex0x(utf8(f.domain)), hex0x(EVIDENCE_DOMAIN))
+    assert.equal(f.max_query_bytes, REQUEST_MAX_BYTES)
+  })
+  for (const v of f.queries) {
+    test(`evidence.json: query ${v.name}`, () => {
+      const body = utf8(v.request)
+      assert.equal(hex0x(requestFrame(body)), lc(v.frame), 'frame')
+      let q = null; let err = null
+      try { q = parseQuery(body) } catch (e) { err = e }
+      assert.equal(q ? 'accept' : 'refuse', v.result, `verdict (${err?.message})`)
+      if (q) assert.deepEqual(q, v.query)
+    })
+  }
+  for (const v of f.reports) {
+    test(`evidence.json: report ${v.name}`, () => {
+      const { reportBytes, signature } = splitResponse(utf8(v.response))
+      assert.equal(new TextDecoder().decode(reportBytes), v.report, 'report bytes as received')
+      assert.equal(hex0x(signature), lc(v.signature))
+      assert.equal(hex0x(reportDigest(reportBytes)), lc(v.digest), 'digest')
+      let recovered = null
+      try { recovered = recoverReportSigner(reportBytes, signature) } catch {}
+      assert.equal(recovered, v.recovered ? getAddress(v.recovered) : null, 'recovered signer')
+      const seed = f.key_seeds[v.signer_key]
+      assert.ok(seed, `no seed for ${v.signer_key}`)
+      if (recovered && recovered === new NodeKey(keyFromSeed(seed)).address) {
         const sig = secp256k1.sign(reportDigest(reportBytes), keyFromSeed(seed), { prehash: false, format: 'recovered' })
         // noble's recovered format is v || r || s; the protocol's is r || s || v.
-        assert.equal(hex0x(Uint8Array.of(...sig.subarray(1), sig[0])), hex0x(signature), `${v.name}: signature`)
+        assert.equal(hex0x(Uint8Array.of(...sig.subarray(1), sig[0])), lc(v.signature), 'signature made again from the seed key')
       }
-    }
-  }))
-}
+      let res = null
+      try { res = verifyResponse(utf8(v.response)) } catch {}
+      assert.equal(res ? 'accept' : 'refuse', v.result, 'verdict')
+      if (res) assert.equal(res.signer, getAddress(v.observer))
+    })
+  }
+})
+
+// --- pop.json: registration proofs of possession (section 9) --------------
+
+withFile('pop.json', (f) => {
+  test('pop.json: domain', () => {
+    assert.equal(id(f.domain_tag), lc(f.domain)); assert.equal(POP_DOMAIN, lc(f.domain))
+  })
+  for (const v of f.vectors) {
+    test(`pop.json: ${v.name}`, () => {
+      const chainId = BigInt(v.chain_id)
+      const node = new NodeKey(keyFromSeed(v.node_key_seed))
+      assert.equal(hex0x(node.publicKeyXY), lc(v.node_public_key))
+      assert.equal(node.address, v.node_address)
+      assert.equal(new NodeKey(keyFromSeed(v.operator_key_seed)).address, getAddress(v.operator) === v.operator ? v.operator : getAddress(v.operator))
+      assert.equal(popEncoded(chainId, v.registry, v.operator), lc(v.abi_encoded), 'abi.encode')
+      assert.equal(popDigest(chainId, v.registry, v.operator), lc(v.digest), 'digest')
+      if (v.result === 'accept' && !v.name.includes('v_0_or_1')) {
+        assert.equal(hex0x(popSign(node.privateKey, chainId, v.registry, v.operator)), lc(v.signature), 'signature made again')
+      }
+      assert.equal(popVerify(v.signature, chainId, v.registry, v.operator, node.publicKeyXY), v.result, 'the contract\'s verdict')
+    })
+  }
+})
