@@ -105,7 +105,9 @@ export class ValidatorNode {
         denyOutboundEncryptedConnection: deny
       },
       services: {
-        identify: identify({ agentVersion: this.ourStatus().version }),
+        // The agent version differs from the Status version on purpose: the live
+        // test tells by it which of the two a validator shows.
+        identify: identify({ agentVersion: `js-libp2p interop/js (${this.ourStatus().version})` }),
         ping: ping(),
         pubsub: gossipsub({
           globalSignaturePolicy: 'StrictNoSign',
