@@ -257,6 +257,8 @@ func attestations() (any, error) {
 			rlpOf([]any{n1[:19], last, threshold, sign(alice, devnet, chain.DevnetRegistry, n1, last, threshold)})},
 		{"bad_payload_noncanonical_window", "the window written with a leading zero byte (0x8400077d8f instead of 0x83077d8f)", alice,
 			noncanonicalWindow(n1, last, threshold, sign(alice, devnet, chain.DevnetRegistry, n1, last, threshold))},
+		{"bad_payload_noncanonical_node_size", "the node's 20-byte string with a long-form size (0xb814 instead of 0x94)", alice,
+			noncanonicalNodeSize(ok(alice, n1, last, threshold))},
 		{"bad_payload_oversized", fmt.Sprintf("a 200-byte signature: the payload is over %d bytes", accountability.MaxPayload), alice,
 			rlpOf(body{n1, last, threshold, bytes.Repeat([]byte{1}, 200)})},
 		{"bad_payload_signature_64_bytes", "valid_threshold_exact's signature without v", alice,
@@ -421,6 +423,15 @@ func committeeVectors(d accountability.Domain, node common.Address, w uint64) ([
 			return nil, fmt.Errorf("committee vectors: %d in, %d out of %d observers' committees of %d", in, outN, c.observers, c.size)
 		}
 	}
+	// The edge: hash mod observers equal to committeeSize is out.
+	for i := 1; ; i++ {
+		o := observer(i)
+		h := new(big.Int).SetBytes(ethcrypto.Keccak256(committeeEncoded(d.ChainID, d.Registry, node, w, o)))
+		if h.Mod(h, big.NewInt(10)).Int64() == 4 {
+			add("sortition_4_of_10_edge", fmt.Sprintf("observer %d: hash mod 10 = 4, not below 4: out", i), o, 10, 4)
+			break
+		}
+	}
 	return out, nil
 }
 
@@ -448,6 +459,18 @@ func noncanonicalWindow(node common.Address, w, off uint64, sig []byte) []byte {
 	wb := new(big.Int).SetUint64(w).Bytes()
 	win := append([]byte{0x80 + byte(len(wb)+1), 0}, wb...)
 	items := append(append(append(enc(node), win...), enc(off)...), enc(sig)...)
+	return append(listHeader(len(items)), items...)
+}
+
+// noncanonicalNodeSize rewrites payload's node (its first item, 0x94 and 20
+// bytes) with the long form of its size.
+func noncanonicalNodeSize(payload []byte) []byte {
+	var items []byte
+	_, content, _, err := rlp.Split(payload)
+	if err != nil || content[0] != 0x94 {
+		panic("noncanonicalNodeSize: not an attestation payload")
+	}
+	items = append(append([]byte{0xb8, 20}, content[1:21]...), content[21:]...)
 	return append(listHeader(len(items)), items...)
 }
 
