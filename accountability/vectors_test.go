@@ -2,6 +2,7 @@ package accountability_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"math/big"
@@ -16,6 +17,7 @@ import (
 
 	"validator/accountability"
 	"validator/chain"
+	"validator/internal/testutil"
 	"validator/p2p"
 )
 
@@ -249,4 +251,37 @@ func TestAttestationVectors(t *testing.T) {
 			t.Errorf("quorum of %d observers, committees of %d: %d, the vector says %d (committee %d)", q.Observers, q.CommitteeSize, got, q.Quorum, q.Committee)
 		}
 	}
+}
+
+// TestProtocolDocAttestation keeps section 9's worked example true: devnet
+// node key 2 attests devnet node key 1 offline 900 s in window 490895 on the
+// devnet registry; the domain tags, digest, signature and payload computed
+// here must appear in docs/protocol.md verbatim.
+func TestProtocolDocAttestation(t *testing.T) {
+	want := testutil.DocStates(t, "../docs/protocol.md")
+	chainID := big.NewInt(chain.DevnetChainID)
+	attester := chain.DevnetNodeKey(2)
+	node := crypto.PubkeyToAddress(chain.DevnetNodeKey(1).PublicKey)
+	want("attester", crypto.PubkeyToAddress(attester.PublicKey).Hex())
+	want("node", node.Hex())
+	want("ATTEST_DOMAIN", `ATTEST_DOMAIN=keccak256("validator.NodeRegistry.offline.v1")=`+hex.EncodeToString(chain.AttestDomain[:]))
+	want("COMMITTEE_DOMAIN", "`COMMITTEE_DOMAIN = keccak256(\"validator.NodeRegistry.committee.v1\")` =\n`"+hex.EncodeToString(chain.CommitteeDomain[:])+"`")
+	const window, secs = 490895, 900
+	d := chain.AttestDigest(chainID, chain.DevnetRegistry, node, window, secs)
+	want("digest", "digest"+hex.EncodeToString(d[:]))
+	sig, err := chain.SignAttestation(attester, chainID, chain.DevnetRegistry, node, window, secs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want("signature", "signature"+hex.EncodeToString(sig))
+	p := accountability.Encode(accountability.Attestation{Node: node, Window: window, OfflineSeconds: secs, Signature: sig})
+	if len(p) != 97 {
+		t.Errorf("the example payload is %d bytes, the document says 97", len(p))
+	}
+	// The payload as the document lays it out: header, node, window, seconds, signature.
+	want("payload", hex.EncodeToString(p[:2])+"list,95bytes"+hex.EncodeToString(p[2:23])+"node"+
+		hex.EncodeToString(p[23:27])+"490895"+hex.EncodeToString(p[27:30])+"900"+hex.EncodeToString(p[30:]))
+	start := time.Unix(window*3600, 0).UTC()
+	want("window start", start.Format("2006-01-02T15:04:05Z"))
+	want("window deadline", start.Add(25*time.Hour).Format("2006-01-02T15:04:05Z"))
 }

@@ -1,5 +1,5 @@
 // Command vectorgen writes the conformance vectors of the wire protocol
-// (docs/protocol.md, section 11) to testdata/vectors/: envelopes.json,
+// (docs/protocol.md, section 12) to testdata/vectors/: envelopes.json,
 // status.json, heartbeats.json, evidence.json, pop.json and attestations.json. `go generate ./...`
 // runs it (see p2p/vectors.go); CI fails on a diff. Its output is
 // deterministic: fixed keys derived from fixed seeds, a fixed clock, RFC 6979

@@ -1,4 +1,4 @@
-// Conformance vectors (testdata/vectors/*.json, docs/protocol.md section 11),
+// Conformance vectors (testdata/vectors/*.json, docs/protocol.md section 12),
 // each recomputed in JavaScript from its inputs with src/, never compared with
 // the file itself.
 
@@ -110,7 +110,7 @@ function checkEnvelopeVector (v, f, { checkHeartbeat }) {
 }
 
 for (const v of env?.vectors ?? []) {
-  // The vectors' payloads are not heartbeats: their verdicts are checks 0-9 (section 11).
+  // The vectors' payloads are not heartbeats: their verdicts are checks 0-9 (section 12).
   test(`envelopes.json: ${v.name}`, () => checkEnvelopeVector(v, env, { checkHeartbeat: false }))
 }
 
@@ -124,7 +124,7 @@ test('envelopes.json: every standard topic has an accepted vector, every refusal
   }
 })
 
-// The doc's own worked examples, recomputed (section 1, 4, 6, 7, 8, 9).
+// The doc's own worked examples, recomputed (section 1, 4, 6, 7, 8, 9, 10).
 test('docs/protocol.md worked examples', () => {
   const k = new NodeKey(fromHex('3f34f074d8638277ddede6f881408f6dba721fee0483bd31b9dfab2238a37ee9'))
   assert.equal(k.peerIdString, '16Uiu2HAmP1eCmLdGYWreFhjgnLEmvykfFt2p3c4qLRDebyUjFNH6')
@@ -143,6 +143,16 @@ test('docs/protocol.md worked examples', () => {
   assert.equal(popDigest(1337n, reg, op), '0x6933a0264520e0d5f5c51da695a4660b355c3c3ad51151acf7b7e8eadee1e583')
   assert.equal(hex0x(popSign(k.privateKey, 1337n, reg, op)),
     '0x44fdc9f107b0504de813b91d51bbcb5303de560c05d23a558b4136d403bfbd2629604d48eb4b4ff3d9475d8a789720bf8579b03099cbb736e03cd76d1f99ecf81b')
+  // Section 9: devnet node 2 attests node 1 offline 900 s in window 490895.
+  const k2 = new NodeKey(keyFromSeed('validator/devnet/node/2'))
+  assert.equal(k2.address, '0xBbC903a76895aab2751918C512b06aE9fd42D0E9')
+  assert.equal(A.attestDigest(1337n, reg, k.address, 490895n, 900n), '0x2e6e0d08e3a629b2beec76e376a09b37b154b5dd740eaa60d3c1b0e6a458e49d')
+  const att = A.attestSign(k2.privateKey, 1337n, reg, k.address, 490895n, 900n)
+  assert.equal(hex0x(att), '0x278addd01f774f4bbf01a11bab95d6ae467f5cfc5cb745dfd2954a46ea1d16d71a9f6a743a44f50f3eee454a5275b7fd88f24a8045a02312fdcadd2921cdbaf41c')
+  assert.equal(hex0x(A.encodeAttestation({ node: k.address, window: 490895n, offlineSeconds: 900n, signature: att })),
+    '0xf85f943c238ceaa96ba73196febc9ae21ee33e13a4943883077d8f820384b841278addd01f774f4bbf01a11bab95d6ae467f5cfc5cb745dfd2954a46ea1d16d71a9f6a743a44f50f3eee454a5275b7fd88f24a8045a02312fdcadd2921cdbaf41c')
+  assert.equal(A.COMMITTEE_DOMAIN, '0xdfba94a4af864fcfa5bb0b0705df772a597f124163669a6e5034e1d457649e3e')
+  assert.equal(A.ATTEST_DOMAIN, '0x4447ebd607388e80741853d40424a5178fe8c3953f2f44e462e9b71420e16c54')
 })
 
 // --- status.json: the listener's verdict on a dialer's request (sections 3, 4) --
@@ -247,7 +257,7 @@ withFile('evidence.json', (f) => {
   }
 })
 
-// --- pop.json: registration proofs of possession (section 9) --------------
+// --- pop.json: registration proofs of possession (section 10) --------------
 
 withFile('pop.json', (f) => {
   test('pop.json: domain', () => {
