@@ -18,10 +18,6 @@ import (
 	"validator/p2p"
 )
 
-// attestationEnvelopeCap is the envelope cap of the attestations topic that
-// docs/protocol.md states; the file takes p2p's own where p2p sets one.
-const attestationEnvelopeCap = 512
-
 // AttestationFile is attestations.json.
 type AttestationFile struct {
 	Description        string            `json:"description"`
@@ -132,9 +128,6 @@ func attestations() (any, error) {
 	cfg := p2p.DefaultValidatorConfig(network)
 	cfg.Now = func() time.Time { return now }
 	envCap := cfg.MaxSize[p2p.TopicAttestations]
-	if envCap == 0 {
-		envCap = attestationEnvelopeCap
-	}
 	secs := func(t time.Duration) uint64 { return uint64(t / time.Second) }
 	cur := d.Window(now)
 
