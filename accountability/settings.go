@@ -9,11 +9,14 @@ import (
 // Section is the [accountability] section of validator.toml: whether this
 // node attests peers offline and whether its operator sends the reports.
 type Section struct {
-	Enabled bool              `toml:"enabled" comment:"Sign offline attestations from this node's evidence and keep and count those of others (the registry's report windows)."`
-	Submit  bool              `toml:"submit" comment:"Send offline reports to the registry from the operator account when a quorum has attested (costs gas; needs keys.operator_keystore and its passphrase)."`
-	Backoff settings.Duration `toml:"backoff" comment:"The r-th attester in a report's submission order waits r times this after a quorum is seen before it sends the report itself."`
-	Settle  settings.Duration `toml:"settle" comment:"Wait this long after a report window ends before attesting it, so the window's evidence is written (at least liveness.summary_interval)."`
-	MaxGas  uint64            `toml:"max_gas" comment:"Gas cap of one report transaction: a report whose estimate is higher is not sent (the next attester in order sends it)."`
+	Enabled bool `toml:"enabled" comment:"Sign offline attestations from this node's evidence and keep and count those of others (the registry's report windows)."`
+	Submit  bool `toml:"submit" comment:"Send offline reports to the registry when a quorum has attested (costs gas), from accountability.keystore's account."`
+	// Keystore is the account reports are sent from; empty means
+	// keys.operator_keystore.
+	Keystore string            `toml:"keystore" path:"true" comment:"go-ethereum V3 keystore of the account that pays for reports (any funded account: the registry does not care who sends a report); empty: keys.operator_keystore. Its passphrase is keys.passphrase_file's (or VALIDATOR_KEYS_PASSPHRASE)."`
+	Backoff  settings.Duration `toml:"backoff" comment:"The r-th attester in a report's submission order waits r times this after a quorum is seen before it sends the report itself."`
+	Settle   settings.Duration `toml:"settle" comment:"Wait this long after a report window ends before attesting it, so the window's evidence is written (at least liveness.summary_interval)."`
+	MaxGas   uint64            `toml:"max_gas" comment:"Gas cap of one report transaction: a report whose estimate is higher is not sent (the next attester in order sends it)."`
 }
 
 // DefaultSection holds the defaults of [accountability]: attest, do not

@@ -38,7 +38,7 @@ func (n *Node) setupAccountability(ctx context.Context) error {
 	var reporter accountability.Reporter
 	if cfg.Submit {
 		if n.opts.Operator == nil {
-			return errors.New("accountability.submit is on but no operator account was loaded: set keys.operator_keystore and its passphrase, or turn accountability.submit off")
+			return errors.New("accountability.submit is on but no account to send reports from was loaded: set accountability.keystore (or keys.operator_keystore) and keys.passphrase_file, or turn accountability.submit off")
 		}
 		tx, err := chain.NewTransactor(ctx, n.backend, n.network.Registry, n.opts.Operator, chain.WithGasCap(cfg.MaxGas))
 		if err != nil {

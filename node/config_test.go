@@ -448,6 +448,7 @@ max_body_bytes = 65536
 [accountability]
 enabled = false
 submit = true
+keystore = "reporter.json"
 backoff = "1m"
 settle = "10m"
 max_gas = 2000000

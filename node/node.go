@@ -35,8 +35,9 @@ type Options struct {
 	// ShutdownTimeout bounds Run's stop, and Start's stop of what it started
 	// when it fails (default 30s).
 	ShutdownTimeout time.Duration
-	// Operator is the staking account that sends offline reports when
-	// accountability.submit is on (nil otherwise).
+	// Operator is the account that sends offline reports when
+	// accountability.submit is on (accountability.keystore, or the staking
+	// account; nil otherwise).
 	Operator *chain.Signer
 }
 

@@ -128,8 +128,7 @@ func runDaemon(ctx context.Context, cfg node.Config, log *slog.Logger, errOut io
 	}
 	opts := node.Options{Config: cfg, NodeKey: key, Version: buildInfo().Version, Logger: log, ShutdownTimeout: shutdownTimeout}
 	if cfg.Accountability.Enabled && cfg.Accountability.Submit {
-		// Reports are sent from the staking account.
-		if opts.Operator, err = loadOperator(cfg, errOut); err != nil {
+		if opts.Operator, err = loadReporter(cfg, errOut); err != nil {
 			return fmt.Errorf("accountability.submit: %w", err)
 		}
 	}
