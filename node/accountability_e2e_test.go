@@ -228,7 +228,7 @@ func TestAccountabilityE2E(t *testing.T) {
 	for _, i := range honest {
 		q, _ := quorumOf(t, d.Nodes[i], ids[1], w0)
 		if q.Attestations != 2 || q.Eligible != 2 || q.Needed != 3 || q.Met {
-			t.Fatalf("v%d's /v1/reports about v1 in window %d: %+v, want 2 kept, 2 eligible, 3 needed, not met", i, w0, q)
+			t.Errorf("v%d's /v1/reports about v1 in window %d: %+v, want 2 kept, 2 eligible, 3 needed, not met", i, w0, q)
 		}
 	}
 
@@ -288,7 +288,7 @@ func TestAccountabilityE2E(t *testing.T) {
 		sent += counter(t, n.Metrics(), "validator_accountability_reports_total", "result", accountability.SubmissionSent)
 	}
 	if sent != 1 {
-		t.Fatalf("validator_accountability_reports_total{result=sent} sums to %v, want 1", sent)
+		t.Errorf("validator_accountability_reports_total{result=sent} sums to %v, want 1", sent)
 	}
 	t.Logf("v%d sent the report (tx %s)", submitter, txs[0].hash)
 
@@ -302,14 +302,14 @@ func TestAccountabilityE2E(t *testing.T) {
 	// b, c) Wait past w0+1's attestations and every back-off after them.
 	sleepUntil(dom.End(w0 + 1).Add(settle + backoff))
 	if n, err := backend.NonceAt(ctx, op, nil); err != nil || n != nonce {
-		t.Fatalf("v%d's operator nonce after its restart = %d (%v), was %d", submitter, n, err, nonce)
+		t.Errorf("v%d's operator nonce after its restart = %d (%v), was %d", submitter, n, err, nonce)
 	}
 	if txs := reportTxs(t, d); len(txs) != 1 {
-		t.Fatalf("%d reportOffline transactions after the submitter's restart, want 1", len(txs))
+		t.Errorf("%d reportOffline transactions after the submitter's restart, want 1", len(txs))
 	}
 	q, ok = quorumOf(t, d.Nodes[submitter], ids[0], w0)
 	if !ok || q.Submission == nil || q.Submission.State != accountability.SubmissionSent {
-		t.Fatalf("v%d's /v1/reports about v0 after its restart: %+v, want its submission sent", submitter, q)
+		t.Errorf("v%d's /v1/reports about v0 after its restart: %+v, want its submission sent", submitter, q)
 	}
 
 	// b, c, d) v1 and v2 are active, never reported; the only attestations
@@ -317,11 +317,11 @@ func TestAccountabilityE2E(t *testing.T) {
 	for _, i := range []int{1, 2} {
 		n, err := chain.ReadNode(ctx, backend, d.Registry, ids[i])
 		if err != nil || n.Status != chain.StatusActive {
-			t.Fatalf("v%d status %v (%v), want active", i, n.Status, err)
+			t.Errorf("v%d status %v (%v), want active", i, n.Status, err)
 		}
 		for _, w := range []uint64{w0, w0 + 1} {
 			if ok, err := chain.ReadReported(ctx, backend, d.Registry, ids[i], w); err != nil || ok {
-				t.Fatalf("v%d reported for window %d: %v (%v)", i, w, ok, err)
+				t.Errorf("v%d reported for window %d: %v (%v)", i, w, ok, err)
 			}
 		}
 	}
@@ -333,11 +333,11 @@ func TestAccountabilityE2E(t *testing.T) {
 		for _, q := range r.Quorums {
 			switch {
 			case q.Node == ids[2]:
-				t.Fatalf("v%d keeps attestations about v2 (down %s, below the threshold): %+v", i, 8*time.Second, q)
+				t.Errorf("v%d keeps attestations about v2 (down %s, below the threshold): %+v", i, 8*time.Second, q)
 			case q.Node == ids[1] && (q.Window != w0 || q.Attestations > 2 || q.Met):
-				t.Fatalf("v%d keeps attestations about v1 (150 ms late) besides the colluders': %+v", i, q)
+				t.Errorf("v%d keeps attestations about v1 (150 ms late) besides the colluders': %+v", i, q)
 			case q.Node != ids[1] && q.Node != ids[0]:
-				t.Fatalf("v%d keeps attestations about %s: %+v", i, q.Node, q)
+				t.Errorf("v%d keeps attestations about %s: %+v", i, q.Node, q)
 			}
 		}
 	}
@@ -354,7 +354,7 @@ func TestAccountabilityE2E(t *testing.T) {
 		}
 		t.Logf("v%d saw v2 offline %s in window %d", i, off.Round(time.Millisecond), w0)
 		if off <= 0 || off >= threshold {
-			t.Fatalf("v%d saw v2 offline %s in window %d, want some, below %s", i, off, w0, threshold)
+			t.Errorf("v%d saw v2 offline %s in window %d, want some, below %s", i, off, w0, threshold)
 		}
 	}
 }
