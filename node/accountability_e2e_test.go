@@ -104,34 +104,37 @@ func TestAccountabilityE2E(t *testing.T) {
 	}
 	dom := accountability.Domain{ChainID: new(big.Int).SetUint64(devchain.ChainID), Registry: d.Registry, Params: chain.Accountability{ReportWindow: window, OfflineThreshold: threshold, ReportDeadline: 10 * time.Minute}}
 
-	// b) v1 answers pings 150 ms late from now on, for the whole test.
-	d.Nodes[1].Service().Host().SetStreamHandler(ping.ID, slowPing(latency))
-	waitForLong(t, "every validator connected to the four others", time.Minute, func() bool {
+	states := func(want func(j int) reputation.State) func() bool {
+		return func() bool {
+			for i, n := range d.Nodes {
+				st := n.Recorder().States()
+				for j := range d.Nodes {
+					if i != j && st[ids[j]].State != want(j) {
+						return false
+					}
+				}
+			}
+			return true
+		}
+	}
+	waitForLong(t, "every validator connected to the four others and seeing them responsive", time.Minute, func() bool {
 		for _, n := range d.Nodes {
 			if n.Service().PeerCount() < 4 {
 				return false
 			}
 		}
-		return true
+		return states(func(int) reputation.State { return reputation.Responsive })()
 	})
-	waitForLong(t, "v1 to be slow to everyone, the others responsive", time.Minute, func() bool {
-		for i, n := range d.Nodes {
-			states := n.Recorder().States()
-			for j := range d.Nodes {
-				if i == j {
-					continue
-				}
-				want := reputation.Responsive
-				if j == 1 {
-					want = reputation.Slow
-				}
-				if states[ids[j]].State != want {
-					return false
-				}
-			}
+	// b) v1 answers pings 150 ms late from now on, for the whole test. (Once
+	// its peers have seen it answer: a peer never answered is Unreached,
+	// which accrues no offline time, and would pass whatever the latency.)
+	d.Nodes[1].Service().Host().SetStreamHandler(ping.ID, slowPing(latency))
+	waitForLong(t, "v1 to be slow to everyone, the others responsive", time.Minute, states(func(j int) reputation.State {
+		if j == 1 {
+			return reputation.Slow
 		}
-		return true
-	})
+		return reputation.Responsive
+	}))
 
 	// The first window that begins after every node was registered: every
 	// validator's attestations count for it.
@@ -214,6 +217,24 @@ func TestAccountabilityE2E(t *testing.T) {
 		if err := d.Nodes[i].Service().Publish(ctx, p2p.TopicAttestations, accountability.Encode(a)); err != nil {
 			t.Fatalf("v%d publishes a false attestation: %v", i, err)
 		}
+	}
+	// They send the report themselves: the registry refuses it.
+	var atts []chain.Attestation
+	for _, i := range []int{3, 4} {
+		sig, err := chain.SignAttestation(chain.DevnetNodeKey(i), dom.ChainID, d.Registry, ids[1], w0, 30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		atts = append(atts, chain.Attestation{Attester: ids[i], OfflineSeconds: 30, Signature: sig})
+	}
+	colluder, err := chain.NewTransactor(ctx, backend, d.Registry, chain.NewKeySigner(chain.DevnetOperatorKey(3)), chain.WithReceiptPoll(10*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := colluder.ReportOffline(ctx, ids[1], w0, atts); err == nil {
+		t.Errorf("the registry took a report of v1 (online) by two colluders")
+	} else {
+		t.Logf("the colluders' own report of v1 is refused: %v", err)
 	}
 	honest := []int{1, 2}
 	waitForLong(t, "the honest validators to keep both false attestations", 20*time.Second, func() bool {
