@@ -3,6 +3,7 @@ package node_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"math/big"
 	"testing"
@@ -249,7 +250,7 @@ func TestAccountabilityE2E(t *testing.T) {
 	for _, i := range honest {
 		q, _ := quorumOf(t, d.Nodes[i], ids[1], w0)
 		if q.Attestations != 2 || q.Eligible != 2 || q.Needed != 3 || q.Met {
-			t.Errorf("v%d's /v1/reports about v1 in window %d: %+v, want 2 kept, 2 eligible, 3 needed, not met", i, w0, q)
+			t.Errorf("v%d's /v1/reports about v1 in window %d: %s, want 2 kept, 2 eligible, 3 needed, not met", i, w0, describe(q))
 		}
 	}
 
@@ -302,7 +303,7 @@ func TestAccountabilityE2E(t *testing.T) {
 	}
 	q, ok := quorumOf(t, d.Nodes[submitter], ids[0], w0)
 	if !ok || q.Submission == nil || q.Submission.State != accountability.SubmissionSent || q.Submission.TxHash != txs[0].hash.Hex() {
-		t.Fatalf("v%d's /v1/reports about v0: %+v, want its submission sent as %s", submitter, q, txs[0].hash.Hex())
+		t.Fatalf("v%d's /v1/reports about v0: %s, want its submission sent as %s", submitter, describe(q), txs[0].hash.Hex())
 	}
 	sent := 0.0
 	for _, n := range d.Nodes[1:] {
@@ -330,7 +331,7 @@ func TestAccountabilityE2E(t *testing.T) {
 	}
 	q, ok = quorumOf(t, d.Nodes[submitter], ids[0], w0)
 	if !ok || q.Submission == nil || q.Submission.State != accountability.SubmissionSent {
-		t.Errorf("v%d's /v1/reports about v0 after its restart: %+v, want its submission sent", submitter, q)
+		t.Errorf("v%d's /v1/reports about v0 after its restart: %s, want its submission sent", submitter, describe(q))
 	}
 
 	// b, c, d) v1 and v2 are active, never reported; the only attestations
@@ -354,11 +355,11 @@ func TestAccountabilityE2E(t *testing.T) {
 		for _, q := range r.Quorums {
 			switch {
 			case q.Node == ids[2]:
-				t.Errorf("v%d keeps attestations about v2 (down %s, below the threshold): %+v", i, 8*time.Second, q)
+				t.Errorf("v%d keeps attestations about v2 (down %s, below the threshold): %s", i, 8*time.Second, describe(q))
 			case q.Node == ids[1] && (q.Window != w0 || q.Attestations > 2 || q.Met):
-				t.Errorf("v%d keeps attestations about v1 (150 ms late) besides the colluders': %+v", i, q)
+				t.Errorf("v%d keeps attestations about v1 (150 ms late) besides the colluders': %s", i, describe(q))
 			case q.Node != ids[1] && q.Node != ids[0]:
-				t.Errorf("v%d keeps attestations about %s: %+v", i, q.Node, q)
+				t.Errorf("v%d keeps attestations about %s: %s", i, q.Node, describe(q))
 			}
 		}
 	}
@@ -411,6 +412,15 @@ func quorumOf(t *testing.T, n *node.Node, id common.Address, w uint64) (api.Repo
 		}
 	}
 	return api.ReportQuorum{}, false
+}
+
+// describe says what a /v1/reports entry holds.
+func describe(q api.ReportQuorum) string {
+	s := fmt.Sprintf("node %s window %d: %d kept, %d eligible, %d needed, met %v", q.Node, q.Window, q.Attestations, q.Eligible, q.Needed, q.Met)
+	if q.Submission != nil {
+		s += fmt.Sprintf(", submission %s %s %s", q.Submission.State, q.Submission.TxHash, q.Submission.Error)
+	}
+	return s
 }
 
 type reportTx struct {
