@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +16,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/protocol/ping"
-	"github.com/prometheus/client_golang/prometheus"
 
 	regabi "validator/abi"
 	"validator/accountability"
@@ -53,14 +53,11 @@ func TestAccountabilityE2E(t *testing.T) {
 	logs := &testutil.LogBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	t.Cleanup(func() {
-		if t.Failed() {
-			for _, l := range logs.Lines("accountability") {
-				t.Log(l)
-			}
-			for _, l := range logs.Lines("report") {
-				t.Log(l)
-			}
-			for _, l := range logs.Lines("attest") {
+		if !t.Failed() {
+			return
+		}
+		for _, l := range logs.Lines() {
+			if strings.Contains(l, "attest") || strings.Contains(l, "report") || strings.Contains(l, "jail") {
 				t.Log(l)
 			}
 		}
@@ -257,13 +254,13 @@ func TestAccountabilityE2E(t *testing.T) {
 	// a) v0 comes back from its data dir: jailed, every peer's gate refuses it.
 	refusedBefore := 0.0
 	for _, n := range d.Nodes[1:] {
-		refusedBefore += counter(t, n.Metrics(), "validator_p2p_connections_refused_total", "direction", "inbound")
+		refusedBefore += testutil.Metric(t, n.Metrics(), "validator_p2p_connections_refused_total", "direction", "inbound")
 	}
 	v0 := startAgain(t, d, cfgs, logger, 0)
 	waitForLong(t, "v0's peers to refuse its connections", 30*time.Second, func() bool {
 		refused := 0.0
 		for _, n := range d.Nodes[1:] {
-			refused += counter(t, n.Metrics(), "validator_p2p_connections_refused_total", "direction", "inbound")
+			refused += testutil.Metric(t, n.Metrics(), "validator_p2p_connections_refused_total", "direction", "inbound")
 		}
 		return refused > refusedBefore
 	})
@@ -307,7 +304,7 @@ func TestAccountabilityE2E(t *testing.T) {
 	}
 	sent := 0.0
 	for _, n := range d.Nodes[1:] {
-		sent += counter(t, n.Metrics(), "validator_accountability_reports_total", "result", accountability.SubmissionSent)
+		sent += testutil.Metric(t, n.Metrics(), "validator_accountability_reports_total", "result", accountability.SubmissionSent)
 	}
 	if sent != 1 {
 		t.Errorf("validator_accountability_reports_total{result=sent} sums to %v, want 1", sent)
@@ -482,30 +479,6 @@ func offlineReported(t *testing.T, d *node.Devnet) []*regabi.NodeRegistryOffline
 		t.Fatal(err)
 	}
 	return out
-}
-
-// counter is the value of a counter series of reg with the given label (0 if
-// absent).
-func counter(t *testing.T, reg prometheus.Gatherer, name, label, value string) float64 {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum float64
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == label && l.GetValue() == value {
-					sum += m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return sum
 }
 
 func sleepUntil(at time.Time) { time.Sleep(time.Until(at)) }
