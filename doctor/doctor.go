@@ -125,6 +125,9 @@ type doctor struct {
 
 	client *api.Client
 	status *api.Status // nil when the API is unreachable
+	// networkMismatch: the daemon runs another network or key than the
+	// configuration (node_network failed).
+	networkMismatch bool
 	peers  []api.Peer
 }
 

@@ -51,6 +51,7 @@ func (d *doctor) checkAPI(ctx context.Context) []Result {
 		diffs = append(diffs, fmt.Sprintf("registry %s (here %s)", st.RegistryAddress, n.Registry))
 	}
 	if len(diffs) > 0 {
+		d.networkMismatch = true
 		return append(rs, Result{Check: "node_network", Status: Fail,
 			Detail: "the daemon at " + d.client.BaseURL() + " runs " + strings.Join(diffs, ", "),
 			Next:   "run validator doctor with the daemon's own --config (and --api), or restart the daemon with this configuration"})

@@ -209,8 +209,15 @@ func (d *doctor) activePeers(ctx context.Context) ([]chain.Node, error) {
 }
 
 func (d *doctor) checkPeers(ctx context.Context) []Result {
-	if d.backend == nil || d.params == nil {
+	switch {
+	case d.backend == nil || d.params == nil:
 		return []Result{{Check: "peers", Status: Skip, Detail: "the registry cannot be read: see rpc, chain_id and registration"}}
+	case d.self == nil || d.self.Status != chain.StatusActive:
+		return []Result{{Check: "peers", Status: Skip, Detail: "this node is not active in the registry, so every peer's gate refuses it: see registration"}}
+	case d.networkMismatch:
+		// A status that disagrees makes each peer drop and ban this peer ID
+		// for a minute, the running daemon's connections included.
+		return []Result{{Check: "peers", Status: Skip, Detail: "the daemon runs another network or node key than this configuration (see node_network): a handshake with this configuration would make the peers drop and ban this node for a minute"}}
 	}
 	nodes, err := d.activePeers(ctx)
 	if err != nil {
