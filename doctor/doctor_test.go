@@ -28,7 +28,15 @@ func startDevnet(t *testing.T) devnet {
 	cfgs := make([]node.Config, 3)
 	d, err := node.StartDevnet(context.Background(), node.DevnetOptions{
 		Validators: 3, RPCAddr: "127.0.0.1:0", Dir: t.TempDir(),
-		Tune: func(i int, c *node.Config) { cfgs[i] = *c },
+		Tune: func(i int, c *node.Config) {
+			if i == 0 {
+				// Validator 0 is the one diagnosed: it needs both peers to be
+				// ready, and calls its registry sync stalled soon.
+				c.API.MinPeers = 2
+				c.Chain.StallAfter = node.Duration(chain.MinStallAfter)
+			}
+			cfgs[i] = *c
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -117,11 +125,19 @@ func TestDoctor(t *testing.T) {
 			expect(t, rs, c, doctor.OK)
 		}
 		expect(t, rs, "registration", doctor.OK, "active", "32 ETH")
+		expect(t, rs, "peer_count", doctor.OK, "2 connected")
 		expect(t, rs, peer1+"quic", doctor.OK, "handshake ok")
 		expect(t, rs, peer1+"tcp", doctor.OK, "handshake ok")
 		if s := find(t, rs, "disk").Status; s == doctor.Fail {
 			t.Errorf("disk: %s", s)
 		}
+	})
+
+	t.Run("clock skew", func(t *testing.T) {
+		cfg := dn.cfg
+		cfg.MaxSkew = time.Nanosecond // any offset is too much
+		rs := doctor.Run(ctx, cfg)
+		expect(t, rs, "clock_skew", doctor.Fail, "gossip.max_skew", "timedatectl")
 	})
 
 	t.Run("wrong chain", func(t *testing.T) {
@@ -206,8 +222,19 @@ func TestDoctor(t *testing.T) {
 		expect(t, rs, peer2+"tcp", doctor.Fail, "TCP dial", "ask its operator")
 		expect(t, rs, peer1+"quic", doctor.OK)
 		expect(t, rs, peer1+"tcp", doctor.OK)
+		expect(t, rs, "peer_count", doctor.Fail, "1 connected", "is 2")
 		if !doctor.Failed(rs) {
 			t.Error("a peer down is not a failure")
 		}
+	})
+
+	t.Run("chain down", func(t *testing.T) {
+		if err := dn.d.Chain.Close(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(chain.MinStallAfter + time.Second)
+		rs := doctor.Run(ctx, dn.cfg)
+		expect(t, rs, "rpc", doctor.Fail, "chain.rpc_url")
+		expect(t, rs, "registry_sync", doctor.Fail, "stalled", "chain.stall_after")
 	})
 }

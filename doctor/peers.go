@@ -44,6 +44,8 @@ type dialer struct {
 	transport string // "quic" or "tcp"
 	h         host.Host
 	ids       identify.IDService
+	sub       event.Subscription
+	done      chan struct{} // closed when the identify reader returns
 
 	mu       sync.Mutex
 	observed map[peer.ID]ma.Multiaddr // how each peer sees us (identify)
@@ -63,7 +65,7 @@ func newDialer(d *doctor, transport string) (*dialer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start a %s dialer: %w", transport, err)
 	}
-	dl := &dialer{transport: transport, h: h, observed: map[peer.ID]ma.Multiaddr{}}
+	dl := &dialer{transport: transport, h: h, observed: map[peer.ID]ma.Multiaddr{}, done: make(chan struct{})}
 	if hi, ok := h.(interface{ IDService() identify.IDService }); ok {
 		dl.ids = hi.IDService()
 	}
@@ -72,8 +74,9 @@ func newDialer(d *doctor, transport string) (*dialer, error) {
 		h.Close()
 		return nil, fmt.Errorf("subscribe to identify: %w", err)
 	}
+	dl.sub = sub
 	go func() {
-		defer sub.Close()
+		defer close(dl.done)
 		for e := range sub.Out() {
 			ev := e.(event.EvtPeerIdentificationCompleted)
 			if ev.ObservedAddr != nil {
@@ -86,7 +89,13 @@ func newDialer(d *doctor, transport string) (*dialer, error) {
 	return dl, nil
 }
 
-func (dl *dialer) close() { dl.h.Close() } // closes the event bus, ending the goroutine
+// close ends the identify reader (closing the subscription closes its
+// channel) and the host.
+func (dl *dialer) close() {
+	dl.sub.Close()
+	<-dl.done
+	dl.h.Close()
+}
 
 // matches says whether a multiaddr is one this dialer's transport dials.
 func (dl *dialer) matches(a ma.Multiaddr) bool {
