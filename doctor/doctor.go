@@ -128,7 +128,7 @@ type doctor struct {
 	// networkMismatch: the daemon runs another network or key than the
 	// configuration (node_network failed).
 	networkMismatch bool
-	peers  []api.Peer
+	peers           []api.Peer
 }
 
 // Run runs every check in a fixed order and returns their verdicts. It never
