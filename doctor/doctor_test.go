@@ -228,6 +228,21 @@ func TestDoctor(t *testing.T) {
 		}
 	})
 
+	t.Run("exited", func(t *testing.T) {
+		tx, err := chain.NewTransactor(ctx, dn.d.Chain.Client(), dn.d.Registry, chain.NewKeySigner(chain.DevnetOperatorKey(2)), chain.WithReceiptPoll(10*time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.RequestExit(ctx, nodeID(2)); err != nil {
+			t.Fatal(err)
+		}
+		cfg := dn.cfg
+		cfg.NodeKey = chain.DevnetNodeKey(2)
+		rs := doctor.Run(ctx, cfg)
+		expect(t, rs, "registration", doctor.Fail, "exited", "validator withdraw")
+		expect(t, rs, "peers", doctor.Skip, "not active")
+	})
+
 	t.Run("chain down", func(t *testing.T) {
 		if err := dn.d.Chain.Close(); err != nil {
 			t.Fatal(err)
