@@ -3,6 +3,7 @@ package doctor_test
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"net"
 	"strings"
 	"testing"
@@ -241,6 +242,42 @@ func TestDoctor(t *testing.T) {
 		rs := doctor.Run(ctx, cfg)
 		expect(t, rs, "registration", doctor.Fail, "exited", "validator withdraw")
 		expect(t, rs, "peers", doctor.Skip, "not active")
+	})
+
+	t.Run("jailed", func(t *testing.T) {
+		// Validator 0, the only observer left, attests validator 1 offline for
+		// a whole report window, moved past on the chain's clock, and reports it.
+		c := dn.d.Chain.Client()
+		p, err := chain.ReadParams(ctx, c, dn.d.Registry)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := p.Accountability.ReportWindow
+		h, err := c.HeaderByNumber(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := time.Unix(int64(h.Time), 0)
+		window := chain.WindowAt(head, w) + 1
+		if err := dn.d.Chain.AdjustTime(chain.WindowStart(window+1, w).Sub(head) + time.Second); err != nil {
+			t.Fatal(err)
+		}
+		secs := uint64(w / time.Second)
+		sig, err := chain.SignAttestation(chain.DevnetNodeKey(0), big.NewInt(chain.DevnetChainID), dn.d.Registry, nodeID(1), window, secs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := chain.NewTransactor(ctx, c, dn.d.Registry, chain.NewKeySigner(chain.DevnetOperatorKey(0)), chain.WithReceiptPoll(10*time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ReportOffline(ctx, nodeID(1), window, []chain.Attestation{{Attester: nodeID(0), OfflineSeconds: secs, Signature: sig}}); err != nil {
+			t.Fatal(err)
+		}
+		cfg := dn.cfg
+		cfg.NodeKey = chain.DevnetNodeKey(1)
+		rs := doctor.Run(ctx, cfg)
+		expect(t, rs, "registration", doctor.Fail, "jailed until", "validator unjail")
 	})
 
 	t.Run("chain down", func(t *testing.T) {
