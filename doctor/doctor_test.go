@@ -277,7 +277,7 @@ func TestDoctor(t *testing.T) {
 		cfg := dn.cfg
 		cfg.NodeKey = chain.DevnetNodeKey(1)
 		rs := doctor.Run(ctx, cfg)
-		expect(t, rs, "registration", doctor.Fail, "jailed until", "validator unjail")
+		expect(t, rs, "registration", doctor.Fail, "jailed until", "validator unjail --config <file> --top-up 0.32")
 	})
 
 	t.Run("chain down", func(t *testing.T) {
