@@ -153,10 +153,11 @@ func Run(ctx context.Context, cfg Config) []Result {
 	if p := d.pending(); p != nil {
 		rs[reg] = *p
 	}
+	skew := d.startClockSkew(ctx)
 	rs = append(rs, d.checkRegistrySync())
 	rs = append(rs, d.checkListen(ctx)...)
 	rs = append(rs, d.checkPeers(ctx)...)
-	rs = append(rs, d.checkClockSkew(ctx))
+	rs = append(rs, skew())
 	rs = append(rs, d.checkPeerCount(ctx))
 	rs = append(rs, d.checkDisk())
 	rs = append(rs, d.checkSchema())

@@ -78,32 +78,49 @@ func (d *doctor) checkPeerCount(ctx context.Context) Result {
 	return Result{Check: name, Status: OK, Detail: fmt.Sprintf("%d connected registered peers (api.min_peers %d)", peers, floor)}
 }
 
-// checkClockSkew listens to heartbeats through the API for a little longer
-// than a heartbeat interval and compares each envelope's timestamp with the
-// local time it arrived: the smallest difference per sender estimates the
-// clock offset (plus one-way delay, milliseconds on a LAN).
-func (d *doctor) checkClockSkew(ctx context.Context) Result {
+// startClockSkew listens to heartbeats through the API for a little longer
+// than a heartbeat interval, while the other checks run, and compares each
+// envelope's timestamp with the local time it arrived: the smallest
+// difference per sender estimates the clock offset (plus one-way delay,
+// milliseconds on a LAN). The returned function waits for the window to end
+// and judges.
+func (d *doctor) startClockSkew(ctx context.Context) func() Result {
 	const name = "clock_skew"
 	if d.status == nil {
-		return Result{Check: name, Status: Skip, Detail: "the node API is unreachable"}
+		return func() Result { return Result{Check: name, Status: Skip, Detail: "the node API is unreachable"} }
 	}
 	window := d.cfg.HeartbeatInterval + 2*time.Second
 	sctx, cancel := context.WithTimeout(ctx, window)
-	defer cancel()
 	msgs, err := d.client.Subscribe(sctx, p2p.TopicHeartbeats)
 	if err != nil {
-		return Result{Check: name, Status: Warn, Detail: fmt.Sprintf("subscribe to heartbeats: %v", err), Next: "check the daemon's logs"}
+		cancel()
+		return func() Result {
+			return Result{Check: name, Status: Warn, Detail: fmt.Sprintf("subscribe to heartbeats: %v", err), Next: "check the daemon's logs"}
+		}
 	}
 	offsets := map[common.Address]time.Duration{}
-	for m := range msgs {
-		if m.Sender == d.id.NodeID {
-			continue
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer cancel()
+		for m := range msgs {
+			if m.Sender == d.id.NodeID {
+				continue
+			}
+			off := time.Since(m.Timestamp) // local clock minus sender's, plus delay
+			if prev, ok := offsets[m.Sender]; !ok || abs(off) < abs(prev) {
+				offsets[m.Sender] = off
+			}
 		}
-		off := time.Since(m.Timestamp) // local clock minus sender's, plus delay
-		if prev, ok := offsets[m.Sender]; !ok || abs(off) < abs(prev) {
-			offsets[m.Sender] = off
-		}
+	}()
+	return func() Result {
+		<-done
+		return d.judgeSkew(offsets, window)
 	}
+}
+
+func (d *doctor) judgeSkew(offsets map[common.Address]time.Duration, window time.Duration) Result {
+	const name = "clock_skew"
 	if len(offsets) == 0 {
 		if d.status.PeerCount == 0 {
 			return Result{Check: name, Status: Skip, Detail: "no connected peers to compare clocks with"}

@@ -269,9 +269,11 @@ func (d *doctor) checkPeers(ctx context.Context) []Result {
 func (d *doctor) checkPeer(ctx context.Context, dialers []*dialer, n chain.Node, known api.Peer) []Result {
 	addrs := peerAddrs(n, known)
 	res := make([]dialResult, len(dialers))
+	var wg sync.WaitGroup
 	for i, dl := range dialers {
-		res[i] = d.dial(ctx, dl, n, addrs)
+		wg.Go(func() { res[i] = d.dial(ctx, dl, n, addrs) })
 	}
+	wg.Wait()
 	anyOK := false
 	for _, r := range res {
 		anyOK = anyOK || (!r.skipped && r.err == nil && r.mismatch == "")
