@@ -40,7 +40,7 @@ type Result struct {
 	Status Status `json:"status"`
 	Detail string `json:"detail"`
 	// Next is the operator's next step (empty for ok).
-	Next string `json:"next,omitempty"`
+	Next string `json:"next"`
 }
 
 // Failed reports whether any result is a failure.
