@@ -184,27 +184,7 @@ func TestDoctor(t *testing.T) {
 	})
 
 	t.Run("port taken", func(t *testing.T) {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		go func() {
-			for {
-				c, err := l.Accept()
-				if err != nil {
-					return
-				}
-				c.Write([]byte("HTTP/1.0 400 Bad Request\r\n\r\n"))
-				c.Close()
-			}
-		}()
-		port := l.Addr().(*net.TCPAddr).Port
-		pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err != nil {
-			t.Skipf("UDP port %d not free: %v", port, err)
-		}
-		defer pc.Close()
+		port := startPortHolder(t) // another process holds it, TCP and UDP
 		cfg := dn.cfg
 		cfg.ListenAddrs = []string{fmt.Sprintf("/ip4/127.0.0.1/udp/%d/quic-v1", port), fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port)}
 		rs := doctor.Run(ctx, cfg)
