@@ -9,20 +9,20 @@
 #                                 path, and fail unless both binaries are identical
 #
 # Environment: VERSION (default: git describe), OUT (default: dist),
-# IMAGE (default: validator), GOARCH (default: the host's).
+# IMAGE (default: validator), GOARCH (default: the host's; another needs a
+# cross-compiling CC, as cgo is on).
 #
-# Reproducible: the same commit and toolchain (go.mod's go line; GOTOOLCHAIN
-# picks it) give the same bytes wherever the tree is checked out. -trimpath
-# drops local paths, -buildvcs stamps the commit (vcs.revision, vcs.time,
-# vcs.modified) and -ldflags -X main.version/commit/commitDate carry what
-# `validator version` prints, so a build from a tarball without .git says the
-# same. No build time is embedded: the date is the commit's (SOURCE_DATE_EPOCH).
+# Reproducible: the same commit and Go version give the same bytes wherever the
+# tree is checked out. -trimpath drops local paths, -buildvcs stamps the commit
+# (vcs.revision, vcs.time, vcs.modified), and -ldflags -X main.version,
+# main.commit and main.commitDate carry what `validator version` prints. No
+# build time is embedded: the only date is the commit's (SOURCE_DATE_EPOCH).
 #
 # cgo: on, linked statically (-extldflags -static, tags netgo and osusergo so
-# glibc's resolver and NSS are not needed). go-ethereum's libsecp256k1 (the
-# envelope signature check, ~43 µs) needs cgo; without it go-ethereum falls
-# back to decred's pure-Go secp256k1, about 4 times slower (docs/benchmarks.md
-# figures). A static binary runs in a FROM scratch image.
+# glibc's resolver and NSS are not needed). go-ethereum's libsecp256k1 (C; the
+# envelope signature check) needs cgo; without it go-ethereum falls back to
+# decred's pure-Go secp256k1, which is slower. A static binary runs in a
+# FROM scratch image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +31,7 @@ for a in "$@"; do
 	case "$a" in
 	--image) mode=image ;;
 	--check) mode=check ;;
-	-h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
 	*) echo "release.sh: unknown argument $a (want --image or --check)" >&2; exit 2 ;;
 	esac
 done
