@@ -196,6 +196,8 @@ func newApp() *cli.App {
 					configFlagsFor(daemonKeys...)...,
 				),
 			),
+			// Issue 14 (packaging): the container image's HEALTHCHECK.
+			healthcheckCommand(),
 			command("version", "print the version, commit and build toolchain",
 				"Print the version, the git commit and its date, and the Go version the binary was built with.\nA binary built with `go build` or `go install` in a git checkout carries its commit; `go run` does not.",
 				"validator version",
