@@ -174,6 +174,13 @@ func (c *Client) Ready(ctx context.Context) (Readiness, error) {
 	return r, err
 }
 
+// Reports is GET /v1/reports.
+func (c *Client) Reports(ctx context.Context) (Reports, error) {
+	var r Reports
+	err := c.call(ctx, http.MethodGet, "/v1/reports", nil, &r)
+	return r, err
+}
+
 // Peers reads GET /v1/peers.
 func (c *Client) Peers(ctx context.Context) ([]Peer, error) {
 	var p []Peer

@@ -190,6 +190,21 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, signed)
 }
 
+// reports lists the registry's accountability parameters and the offline
+// attestations this node keeps, per node and window.
+func (s *Server) reports(w http.ResponseWriter, _ *http.Request) {
+	if s.d.Reports == nil {
+		writeError(w, http.StatusServiceUnavailable, "offline reports are not available on this node")
+		return
+	}
+	r, err := s.d.Reports.Reports()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "read reports: %v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, r)
+}
+
 func (s *Server) knownTopic(topic string) bool {
 	return slices.Contains(s.d.Network.Topics(), topic)
 }

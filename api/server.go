@@ -108,6 +108,8 @@ type Deps struct {
 	// Standing, if set, reports this node's own registration: /readyz fails
 	// while it is not active.
 	Standing Standing
+	// Reports, if set, serves /v1/reports (503 without it).
+	Reports ReportsSource
 	// Gatherer is what GET /metrics serves (normally the node's registry).
 	Gatherer prometheus.Gatherer
 	// Registerer takes the API's own metrics.
@@ -204,6 +206,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		{"GET /v1/status", "/v1/status", http.StatusOK, s.status},
 		{"GET /v1/peers", "/v1/peers", http.StatusOK, s.peers},
 		{"GET /v1/evidence", "/v1/evidence", http.StatusOK, s.evidence},
+		{"GET /v1/reports", "/v1/reports", http.StatusOK, s.reports},
 		{"POST /v1/publish/{topic}", "/v1/publish/{topic}", http.StatusAccepted, s.publish},
 		{"GET /v1/subscribe/{topic}", "/v1/subscribe/{topic}", http.StatusOK, s.subscribe},
 	}

@@ -208,3 +208,61 @@ type errorBody struct {
 type streamEnd struct {
 	Reason string `json:"reason"`
 }
+
+// ReportsSource serves /v1/reports: the registry's accountability parameters
+// and the offline attestations this node keeps, counted per node and window.
+type ReportsSource interface {
+	Reports() (Reports, error)
+}
+
+// Reports is the body of GET /v1/reports.
+type Reports struct {
+	// Enabled: this node attests peers offline (accountability.enabled).
+	Enabled bool `json:"enabled"`
+	// Submit: this node sends reports when a quorum has attested
+	// (accountability.submit).
+	Submit            bool           `json:"submit"`
+	Params            ReportParams   `json:"params"`
+	CurrentWindow     uint64         `json:"current_window"`
+	CurrentWindowEnds time.Time      `json:"current_window_ends"`
+	Quorums           []ReportQuorum `json:"quorums"`
+}
+
+// ReportParams are the registry's accountability parameters.
+type ReportParams struct {
+	ReportWindowSeconds     uint64 `json:"report_window_seconds"`
+	OfflineThresholdSeconds uint64 `json:"offline_threshold_seconds"`
+	ReportDeadlineSeconds   uint64 `json:"report_deadline_seconds"`
+	JailPeriodSeconds       uint64 `json:"jail_period_seconds"`
+	SlashBps                uint16 `json:"slash_bps"`
+	CommitteeSize           uint32 `json:"committee_size"`
+}
+
+// ReportQuorum is what the attestations about one node in one window amount
+// to under the current registry view.
+type ReportQuorum struct {
+	Node        common.Address `json:"node"`
+	Window      uint64         `json:"window"`
+	WindowStart time.Time      `json:"window_start"`
+	// Deadline is the last moment the window may be reported.
+	Deadline time.Time `json:"deadline"`
+	// Attestations are those kept; Eligible those the registry would count
+	// now (attester active since before the window, in the node's committee);
+	// Needed is the quorum (0 when the node is no longer active).
+	Attestations int  `json:"attestations"`
+	Eligible     int  `json:"eligible"`
+	Needed       int  `json:"needed"`
+	Met          bool `json:"met"`
+	// Submission is this node's report transaction, if it sent one or found
+	// the report made.
+	Submission *ReportSubmission `json:"submission,omitempty"`
+}
+
+// ReportSubmission is this node's report transaction for a node and window.
+type ReportSubmission struct {
+	// State is sending, sent, failed or reported (another attester sent it).
+	State  string    `json:"state"`
+	TxHash string    `json:"tx_hash,omitempty"`
+	At     time.Time `json:"at"`
+	Error  string    `json:"error,omitempty"`
+}

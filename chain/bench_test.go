@@ -431,6 +431,21 @@ func getNodesGas(b chain.Backend, registry common.Address, page, gasCap uint64) 
 	return hi, nil
 }
 
+// seedKey is the key whose scalar is keccak256(seed).
+func seedKey(seed string) *ecdsa.PrivateKey {
+	k, err := crypto.ToECDSA(crypto.Keccak256([]byte(seed)))
+	if err != nil {
+		panic(err) // a keccak hash is a valid key but with negligible probability
+	}
+	return k
+}
+
+// bulkAdminSeed seeds the key that deploys a bulk registry; it holds 1,000 ether.
+const bulkAdminSeed = "bench-admin"
+
+// bulkNodeKey is the node key of a bulk registry's node i.
+func bulkNodeKey(i int) *ecdsa.PrivateKey { return seedKey(fmt.Sprintf("bench-node-%d", i)) }
+
 // bulkRegistry is a dev chain holding a NodeRegistry with many active nodes.
 type bulkRegistry struct {
 	chain    *devchain.Chain
@@ -445,6 +460,8 @@ type bulkConfig struct {
 	entry func(i int) ([]string, string)
 	// callGasLimit is the chain's eth_call gas cap (0: geth's default, 50M).
 	callGasLimit uint64
+	// rules are the chain's fork rules (nil: the dev chain's).
+	rules *params.ChainConfig
 }
 
 const (
@@ -462,14 +479,7 @@ var bulkGasPrice = big.NewInt(10 * params.GWei)
 // sent in batches and mined by committing blocks by hand.
 func newBulkRegistry(cfg bulkConfig) (_ *bulkRegistry, err error) {
 	ctx := context.Background()
-	seedKey := func(seed string) *ecdsa.PrivateKey {
-		k, err := crypto.ToECDSA(crypto.Keccak256([]byte(seed)))
-		if err != nil {
-			panic(err) // a keccak hash is a valid key but with negligible probability
-		}
-		return k
-	}
-	admin := seedKey("bench-admin")
+	admin := seedKey(bulkAdminSeed)
 	ops := make([]*ecdsa.PrivateKey, cfg.operators)
 	alloc := map[common.Address]*big.Int{crypto.PubkeyToAddress(admin.PublicKey): ether(1_000)}
 	perOp := (cfg.nodes + cfg.operators - 1) / cfg.operators
@@ -478,7 +488,7 @@ func newBulkRegistry(cfg bulkConfig) (_ *bulkRegistry, err error) {
 		ops[i] = seedKey(fmt.Sprintf("bench-operator-%d", i))
 		alloc[crypto.PubkeyToAddress(ops[i].PublicKey)] = opBalance
 	}
-	c, err := devchain.New(devchain.Config{Alloc: alloc, BlockGasLimit: bulkBlockGasLimit, CallGasLimit: cfg.callGasLimit})
+	c, err := devchain.New(devchain.Config{Alloc: alloc, BlockGasLimit: bulkBlockGasLimit, CallGasLimit: cfg.callGasLimit, Rules: cfg.rules})
 	if err != nil {
 		return nil, err
 	}
@@ -491,7 +501,7 @@ func newBulkRegistry(cfg bulkConfig) (_ *bulkRegistry, err error) {
 	chainID := big.NewInt(devchain.ChainID)
 
 	deployer := bind.NewKeyedTransactor(admin, chainID)
-	registry, tx, contract, err := regabi.DeployNodeRegistry(deployer, client, deployer.From, minStake, uint64(unbonding/time.Second))
+	registry, tx, contract, err := regabi.DeployNodeRegistry(deployer, client, deployer.From, minStake, uint64(unbonding/time.Second), testAccountability(deployer.From))
 	if err != nil {
 		return nil, fmt.Errorf("deploy: %w", err)
 	}
@@ -512,7 +522,7 @@ func newBulkRegistry(cfg bulkConfig) (_ *bulkRegistry, err error) {
 		opts.GasPrice = bulkGasPrice
 		opts.GasLimit = gasLimit
 		opts.Value = minStake
-		nk := seedKey(fmt.Sprintf("bench-node-%d", i))
+		nk := bulkNodeKey(i)
 		pop, err := chain.SignPop(nk, chainID, registry, opts.From)
 		if err != nil {
 			return nil, err

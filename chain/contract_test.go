@@ -30,6 +30,21 @@ import (
 	"validator/chain/devchain"
 )
 
+// testAccountability are valid constructor accountability parameters, the
+// defaults' (chain.DefaultAccountability) with sink as the slash sink.
+func testAccountability(sink common.Address) regabi.NodeRegistryAccountability {
+	d := chain.DefaultAccountability
+	return regabi.NodeRegistryAccountability{
+		ReportWindow:     uint64(d.ReportWindow / time.Second),
+		OfflineThreshold: uint64(d.OfflineThreshold / time.Second),
+		ReportDeadline:   uint64(d.ReportDeadline / time.Second),
+		JailPeriod:       uint64(d.JailPeriod / time.Second),
+		SlashBps:         d.SlashBps,
+		CommitteeSize:    d.CommitteeSize,
+		SlashSink:        sink,
+	}
+}
+
 // contractEnv is an env with the registry binding and a Transactor per operator.
 type contractEnv struct {
 	*env
@@ -41,7 +56,12 @@ type contractEnv struct {
 
 func newContractEnv(t *testing.T, operators int) *contractEnv {
 	t.Helper()
-	e := newEnv(t, envConfig{operators: operators})
+	return newContractEnvWith(t, envConfig{operators: operators})
+}
+
+func newContractEnvWith(t *testing.T, cfg envConfig) *contractEnv {
+	t.Helper()
+	e := newEnv(t, cfg)
 	reg, err := regabi.NewNodeRegistry(e.registry, e.backend)
 	if err != nil {
 		t.Fatal(err)
@@ -1406,14 +1426,26 @@ func TestContractDeploy(t *testing.T) {
 			admin    common.Address
 			minStake *big.Int
 			want     string
+			acc      func(*regabi.NodeRegistryAccountability)
 		}{
-			{"zero admin", common.Address{}, minStake, "ZeroAddress"},
-			{"zero minimum stake", deployer.Address, big.NewInt(0), "ZeroAmount"},
+			{"zero admin", common.Address{}, minStake, "ZeroAddress", nil},
+			{"zero minimum stake", deployer.Address, big.NewInt(0), "ZeroAmount", nil},
+			{"zero report window", deployer.Address, minStake, "BadParameter", func(a *regabi.NodeRegistryAccountability) { a.ReportWindow = 0 }},
+			{"zero offline threshold", deployer.Address, minStake, "BadParameter", func(a *regabi.NodeRegistryAccountability) { a.OfflineThreshold = 0 }},
+			{"threshold above the window", deployer.Address, minStake, "BadParameter", func(a *regabi.NodeRegistryAccountability) { a.OfflineThreshold = a.ReportWindow + 1 }},
+			{"zero report deadline", deployer.Address, minStake, "BadParameter", func(a *regabi.NodeRegistryAccountability) { a.ReportDeadline = 0 }},
+			{"slash above 100 %", deployer.Address, minStake, "BadParameter", func(a *regabi.NodeRegistryAccountability) { a.SlashBps = 10001 }},
+			{"zero committee", deployer.Address, minStake, "BadParameter", func(a *regabi.NodeRegistryAccountability) { a.CommitteeSize = 0 }},
+			{"slash with no sink", deployer.Address, minStake, "BadParameter", func(a *regabi.NodeRegistryAccountability) { a.SlashSink = common.Address{} }},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				o := bind.NewKeyedTransactor(key(t, "admin"), c.chainID)
 				o.Context = c.ctx
-				_, _, _, err := regabi.DeployNodeRegistry(o, c.backend, tc.admin, tc.minStake, 60)
+				acc := testAccountability(deployer.Address)
+				if tc.acc != nil {
+					tc.acc(&acc)
+				}
+				_, _, _, err := regabi.DeployNodeRegistry(o, c.backend, tc.admin, tc.minStake, 60, acc)
 				if name := contractErrorName(revertData(err)); name != tc.want {
 					t.Fatalf("deploy = %v (%q), want %s", err, name, tc.want)
 				}
@@ -1422,17 +1454,28 @@ func TestContractDeploy(t *testing.T) {
 	})
 	t.Run("params", func(t *testing.T) {
 		other := c.operators[0].Address
+		defaults := func(sink common.Address) chain.Accountability {
+			a := chain.DefaultAccountability
+			a.SlashSink = sink
+			return a
+		}
+		explicit := chain.Accountability{
+			ReportWindow: 30 * time.Second, OfflineThreshold: 12 * time.Second, ReportDeadline: 5 * time.Minute,
+			JailPeriod: 40 * time.Second, SlashBps: 2500, CommitteeSize: 7, SlashSink: common.HexToAddress("0x5111c0000000000000000000000000000000da7a"),
+		}
 		for _, tc := range []struct {
 			name string
 			p    chain.DeployParams
 			want chain.Params
 		}{
 			{"admin defaults to the deployer", chain.DeployParams{MinStake: ether(5), UnbondingPeriod: 90 * time.Second},
-				chain.Params{Admin: deployer.Address, MinStake: ether(5), UnbondingPeriod: 90 * time.Second}},
+				chain.Params{Admin: deployer.Address, MinStake: ether(5), UnbondingPeriod: 90 * time.Second, Accountability: defaults(deployer.Address)}},
 			{"explicit admin", chain.DeployParams{Admin: other, MinStake: big.NewInt(1), UnbondingPeriod: 14 * 24 * time.Hour},
-				chain.Params{Admin: other, MinStake: big.NewInt(1), UnbondingPeriod: 14 * 24 * time.Hour}},
+				chain.Params{Admin: other, MinStake: big.NewInt(1), UnbondingPeriod: 14 * 24 * time.Hour, Accountability: defaults(other)}},
 			{"no unbonding", chain.DeployParams{MinStake: minStake},
-				chain.Params{Admin: deployer.Address, MinStake: minStake}},
+				chain.Params{Admin: deployer.Address, MinStake: minStake, Accountability: defaults(deployer.Address)}},
+			{"explicit accountability", chain.DeployParams{MinStake: minStake, Accountability: explicit},
+				chain.Params{Admin: deployer.Address, MinStake: minStake, Accountability: explicit}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				addr, r, err := chain.Deploy(c.ctx, c.backend, deployer, tc.p, chain.WithReceiptPoll(5*time.Millisecond))
@@ -1444,7 +1487,8 @@ func TestContractDeploy(t *testing.T) {
 				if err != nil {
 					t.Fatalf("read params: %v", err)
 				}
-				if p.Admin != tc.want.Admin || p.MinStake.Cmp(tc.want.MinStake) != 0 || p.UnbondingPeriod != tc.want.UnbondingPeriod {
+				if p.Admin != tc.want.Admin || p.MinStake.Cmp(tc.want.MinStake) != 0 || p.UnbondingPeriod != tc.want.UnbondingPeriod ||
+					p.Accountability != tc.want.Accountability {
 					t.Errorf("params = %+v, want %+v", p, tc.want)
 				}
 				rc := c.receipt(t, r.TxHash)

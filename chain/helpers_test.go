@@ -40,6 +40,8 @@ type envConfig struct {
 	httpAddr  string
 	// callGasLimit caps eth_call gas (default geth's 50M).
 	callGasLimit uint64
+	// acc are the registry's accountability parameters (zero: the defaults).
+	acc chain.Accountability
 }
 
 // mine runs f; on a manual chain it seals blocks until f returns, so that f can
@@ -92,7 +94,7 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 	e := &env{t: t, chain: c, backend: c.Client(), admin: admin, operators: ops, manual: cfg.manual}
 	var addr common.Address
 	e.mine(func() {
-		addr, _, err = chain.Deploy(ctx, e.backend, admin, chain.DeployParams{MinStake: minStake, UnbondingPeriod: unbonding}, chain.WithReceiptPoll(5*time.Millisecond))
+		addr, _, err = chain.Deploy(ctx, e.backend, admin, chain.DeployParams{MinStake: minStake, UnbondingPeriod: unbonding, Accountability: cfg.acc}, chain.WithReceiptPoll(5*time.Millisecond))
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -14,9 +14,15 @@ import (
 // match POP_DOMAIN in contracts/NodeRegistry.sol.
 var PopDomain = crypto.Keccak256Hash([]byte("validator.NodeRegistry.register.v1"))
 
-var popArgs = abi.Arguments{
-	{Type: mustType("bytes32")}, {Type: mustType("uint256")},
-	{Type: mustType("address")}, {Type: mustType("address")},
+var popArgs = abiArgs("bytes32", "uint256", "address", "address")
+
+// abiArgs are ABI arguments of the given static types, for abi.encode.
+func abiArgs(types ...string) abi.Arguments {
+	args := make(abi.Arguments, len(types))
+	for i, t := range types {
+		args[i] = abi.Argument{Type: mustType(t)}
+	}
+	return args
 }
 
 func mustType(t string) abi.Type {

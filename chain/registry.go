@@ -516,6 +516,12 @@ func fromBinding(b regabi.NodeRegistryNode) Node {
 	if b.WithdrawableAt != 0 {
 		n.WithdrawableAt = chainTime(b.WithdrawableAt)
 	}
+	if b.ActiveSince != 0 {
+		n.ActiveSince = chainTime(b.ActiveSince)
+	}
+	if b.JailedUntil != 0 {
+		n.JailedUntil = chainTime(b.JailedUntil)
+	}
 	return n
 }
 
@@ -593,20 +599,41 @@ func (r *Registry) applyLocked(l *types.Log) (Change, bool, error) {
 		if err != nil {
 			return Change{}, false, err
 		}
-		n := Node{
+		return r.activateLocked(Node{
 			ID: e.Id, Operator: e.Operator, PubKey: e.PubKey, Multiaddrs: e.Multiaddrs,
 			Metadata: e.Metadata, Stake: e.Stake, Role: Role(e.Role), Status: StatusActive,
-			RegisteredAt: l.BlockNumber,
-		}
-		if err := n.validate(); err != nil {
+			RegisteredAt: l.BlockNumber, ActiveSince: chainTime(e.ActiveSince),
+		}, l.BlockNumber)
+	case eventID("Unjailed"):
+		e, err := c.ParseUnjailed(*l)
+		if err != nil {
 			return Change{}, false, err
 		}
-		kind := Added
-		if _, ok := r.nodes[n.ID]; ok {
-			kind = Updated
+		return r.activateLocked(Node{
+			ID: e.Id, Operator: e.Operator, PubKey: e.PubKey, Multiaddrs: e.Multiaddrs,
+			Metadata: e.Metadata, Stake: e.Stake, Role: Role(e.Role), Status: StatusActive,
+			RegisteredAt: e.RegisteredAt, ActiveSince: chainTime(e.ActiveSince),
+		}, l.BlockNumber)
+	case eventID("Slashed"):
+		e, err := c.ParseSlashed(*l)
+		if err != nil {
+			return Change{}, false, err
 		}
-		r.putLocked(n)
-		return Change{Kind: kind, Node: n, Block: l.BlockNumber}, true, nil
+		return r.updateLocked(e.Id, l.BlockNumber, func(n *Node) { n.Stake = e.Stake })
+	case eventID("Jailed"):
+		e, err := c.ParseJailed(*l)
+		if err != nil {
+			return Change{}, false, err
+		}
+		n, ok := r.nodes[e.Id]
+		if !ok {
+			return Change{}, false, nil
+		}
+		delete(r.nodes, e.Id)
+		delete(r.byPeer, n.PeerID)
+		n.Status = StatusJailed
+		n.JailedUntil = chainTime(e.JailedUntil)
+		return Change{Kind: Removed, Node: n, Block: l.BlockNumber}, true, nil
 	case eventID("AddrsUpdated"):
 		e, err := c.ParseAddrsUpdated(*l)
 		if err != nil {
@@ -646,9 +673,23 @@ func (r *Registry) applyLocked(l *types.Log) (Change, bool, error) {
 		n.WithdrawableAt = chainTime(e.WithdrawableAt)
 		return Change{Kind: Removed, Node: n, Block: l.BlockNumber}, true, nil
 	default:
-		// Withdrawn, AdminChanged and unknown events do not change the active set.
+		// Withdrawn, AdminChanged, OfflineReported, SlashSwept and unknown events
+		// do not change the active set.
 		return Change{}, false, nil
 	}
+}
+
+// activateLocked puts n, which has just become active, into the view.
+func (r *Registry) activateLocked(n Node, block uint64) (Change, bool, error) {
+	if err := n.validate(); err != nil {
+		return Change{}, false, err
+	}
+	kind := Added
+	if _, ok := r.nodes[n.ID]; ok {
+		kind = Updated
+	}
+	r.putLocked(n)
+	return Change{Kind: kind, Node: n, Block: block}, true, nil
 }
 
 func (r *Registry) updateLocked(id common.Address, block uint64, f func(*Node)) (Change, bool, error) {

@@ -28,9 +28,13 @@ const (
 	// StandingNotRegistered: the registry does not know the key (a reorg undid
 	// its registration, or chain.registry names another registry).
 	StandingNotRegistered = "not_registered"
+	// StandingJailed: a quorum of observers reported this node offline; it is
+	// out of the active set until its operator unjails it (validator unjail)
+	// after the jail period.
+	StandingJailed = "jailed"
 )
 
-var registrationStates = []string{StandingActive, StandingPending, StandingExited, StandingNotRegistered}
+var registrationStates = []string{StandingActive, StandingPending, StandingExited, StandingNotRegistered, StandingJailed}
 
 // Standing follows this node's own registration in the registry view. While it
 // is not active, peers refuse this node, so its failed probes say nothing about
@@ -73,7 +77,7 @@ func NewStanding(view *Registry, self common.Address, selfPeer peer.ID, log *slo
 		lookup: func(ctx context.Context) (Node, error) { return ReadNode(ctx, view.backend, view.address, self) },
 		gauge: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "validator_node_registration_state",
-			Help: "This node's own registration, one-hot: active, pending (registered, not yet confirmed), exited, not_registered.",
+			Help: "This node's own registration, one-hot: active, pending (registered, not yet confirmed), exited, not_registered, jailed.",
 		}, []string{"state"}),
 	}
 	for _, st := range registrationStates {
@@ -119,8 +123,11 @@ func (s *Standing) classify(ctx context.Context, removed *Change) Verdict {
 	block := s.view.Block()
 	if removed != nil {
 		block = removed.Block
-		if removed.Node.Status == StatusExiting {
+		switch removed.Node.Status {
+		case StatusExiting:
 			return exited(removed.Node, block)
+		case StatusJailed:
+			return jailed(removed.Node, block)
 		}
 	}
 	attrs := []any{"block", block}
@@ -135,6 +142,8 @@ func (s *Standing) classify(ctx context.Context, removed *Change) Verdict {
 		return Verdict{StandingNotRegistered, fmt.Sprintf("this node is not listed by registry %s at block %d (its entry could not be read: %v)", s.view.Address(), block, err), attrs}
 	case n.Status == StatusExiting || n.Status == StatusWithdrawn:
 		return exited(n, block)
+	case n.Status == StatusJailed:
+		return jailed(n, block)
 	case n.Status == StatusActive:
 		return Verdict{StandingPending, fmt.Sprintf("this node is registered but not yet confirmed: the registry view is at block %d", block), append(attrs, "registered_at", n.RegisteredAt)}
 	default:
@@ -155,9 +164,17 @@ func exited(n Node, block uint64) Verdict {
 	return Verdict{StandingExited, reason, attrs}
 }
 
+func jailed(n Node, block uint64) Verdict {
+	until := n.JailedUntil.UTC().Format(time.RFC3339)
+	return Verdict{StandingJailed, fmt.Sprintf("a quorum of observers reported this node offline and the registry jailed it (view at block %d); it may be unjailed from %s", block, until),
+		[]any{"block", block, "jailed_until", until}}
+}
+
 // nextStep tells the operator what to do about a state.
 func nextStep(state string) string {
 	switch state {
+	case StandingJailed:
+		return "find why the node was unreachable (validator peers on other nodes, its logs), keep it running, and once the jail period is over unjail it with `validator unjail` (the stake must still reach the registry's minimum: add --top-up); it rejoins by itself"
 	case StandingExited:
 		return "peers no longer accept this node and its probes are not recorded; stop the daemon, and withdraw the stake once it is withdrawable (validator withdraw). A node key registers only once: to rejoin, create a new key (validator init) and register it"
 	case StandingPending:

@@ -38,7 +38,7 @@ func registrationGauge(t *testing.T, reg *prometheus.Registry) map[string]float6
 
 // oneHot is the gauge with only state at 1.
 func oneHot(state string) map[string]float64 {
-	m := map[string]float64{chain.StandingActive: 0, chain.StandingPending: 0, chain.StandingExited: 0, chain.StandingNotRegistered: 0}
+	m := map[string]float64{chain.StandingActive: 0, chain.StandingPending: 0, chain.StandingExited: 0, chain.StandingNotRegistered: 0, chain.StandingJailed: 0}
 	if state != "" {
 		m[state] = 1
 	}

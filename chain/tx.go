@@ -200,8 +200,18 @@ func decodeRevert(err error) error {
 type TxOption func(*txConfig)
 
 type txConfig struct {
-	poll time.Duration
+	poll   time.Duration
+	gasCap uint64
 }
+
+// WithGasCap refuses, with ErrGasCap and before sending, a transaction whose
+// gas estimate is above gas; a transaction the node cannot estimate is sent
+// with gas as its limit.
+func WithGasCap(gas uint64) TxOption { return func(c *txConfig) { c.gasCap = gas } }
+
+// ErrGasCap: the transaction would need more gas than the Transactor's cap
+// (WithGasCap); it was not sent.
+var ErrGasCap = errors.New("gas estimate above the gas cap")
 
 // WithReceiptPoll sets how often a transaction's receipt is polled.
 func WithReceiptPoll(d time.Duration) TxOption { return func(c *txConfig) { c.poll = d } }
@@ -259,6 +269,14 @@ func (t *Transactor) send(ctx context.Context, action string, value *big.Int, f 
 	gas, err := t.estimatePending(ctx, action, value, f)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%s: %w", action, err)
+	}
+	if c := t.cfg.gasCap; c > 0 {
+		if gas > c {
+			return Receipt{}, fmt.Errorf("%s: %w: needs %d gas, the cap is %d", action, ErrGasCap, gas, c)
+		}
+		if gas == 0 {
+			gas = c
+		}
 	}
 	o.GasLimit = gas
 	tx, err := f(o)
@@ -451,6 +469,63 @@ type DeployParams struct {
 	Admin           common.Address
 	MinStake        *big.Int
 	UnbondingPeriod time.Duration
+	// Accountability are the offline-report parameters; zero fields take
+	// DefaultAccountability's, and a zero SlashSink is the admin.
+	Accountability Accountability
+}
+
+// Accountability are a registry's offline-report parameters, fixed at deploy
+// (NodeRegistry.sol, "Accountability").
+type Accountability struct {
+	// ReportWindow is the length of a report window.
+	ReportWindow time.Duration
+	// OfflineThreshold is how long an observer must have seen a node offline in
+	// one window to attest it.
+	OfflineThreshold time.Duration
+	// ReportDeadline is how long after a window's end it may still be reported.
+	ReportDeadline time.Duration
+	// JailPeriod is how long a jailed node stays out before its operator may unjail it.
+	JailPeriod time.Duration
+	// SlashBps is the share of the stake slashed per accepted report, in basis points.
+	SlashBps uint16
+	// CommitteeSize is the number of observers whose attestations count per
+	// node and window (all of them while there are no more).
+	CommitteeSize uint32
+	// SlashSink receives slashed stake.
+	SlashSink common.Address
+}
+
+// DefaultAccountability are the parameters a deploy takes where it sets none:
+// one-hour windows, jailed for 10 minutes offline in one, reportable for a day,
+// jailed for a day, 1 % slashed, committees of 128.
+var DefaultAccountability = Accountability{
+	ReportWindow:     time.Hour,
+	OfflineThreshold: 10 * time.Minute,
+	ReportDeadline:   24 * time.Hour,
+	JailPeriod:       24 * time.Hour,
+	SlashBps:         100,
+	CommitteeSize:    128,
+}
+
+// withDefaults fills zero fields from DefaultAccountability and the sink from admin.
+func (a Accountability) withDefaults(admin common.Address) Accountability {
+	a = a.WithDefaults(DefaultAccountability)
+	if a.SlashSink == (common.Address{}) {
+		a.SlashSink = admin
+	}
+	return a
+}
+
+func (a Accountability) binding() regabi.NodeRegistryAccountability {
+	return regabi.NodeRegistryAccountability{
+		ReportWindow:     uint64(a.ReportWindow / time.Second),
+		OfflineThreshold: uint64(a.OfflineThreshold / time.Second),
+		ReportDeadline:   uint64(a.ReportDeadline / time.Second),
+		JailPeriod:       uint64(a.JailPeriod / time.Second),
+		SlashBps:         a.SlashBps,
+		CommitteeSize:    a.CommitteeSize,
+		SlashSink:        a.SlashSink,
+	}
 }
 
 // Deploy deploys a NodeRegistry from signer and waits for it to be mined.
@@ -474,7 +549,8 @@ func Deploy(ctx context.Context, backend Backend, signer *Signer, p DeployParams
 	}
 	o := bind.NewKeyedTransactor(signer.key, id)
 	o.Context = ctx
-	addr, tx, _, err := regabi.DeployNodeRegistry(o, backend, p.Admin, p.MinStake, uint64(p.UnbondingPeriod/time.Second))
+	acc := p.Accountability.withDefaults(p.Admin)
+	addr, tx, _, err := regabi.DeployNodeRegistry(o, backend, p.Admin, p.MinStake, uint64(p.UnbondingPeriod/time.Second), acc.binding())
 	if isInsufficientFunds(err) {
 		err = insufficientFunds(ctx, backend, signer.Address, "deploy", nil, nil, 0)
 	}
@@ -565,6 +641,7 @@ type Params struct {
 	Admin           common.Address
 	MinStake        *big.Int
 	UnbondingPeriod time.Duration
+	Accountability  Accountability
 }
 
 // ReadParams reads the registry's parameters at the latest block.
@@ -588,8 +665,48 @@ func ReadParams(ctx context.Context, backend Backend, registry common.Address) (
 	if err != nil {
 		return Params{}, fmt.Errorf("read unbondingPeriod: %w", err)
 	}
-	p.UnbondingPeriod = time.Duration(min(u, uint64(1<<62)/uint64(time.Second))) * time.Second
+	p.UnbondingPeriod = chainSeconds(u)
+	if p.Accountability, err = readAccountability(c, o); err != nil {
+		return Params{}, err
+	}
 	return p, nil
+}
+
+// chainSeconds is a contract duration (seconds), clamped so a hostile value
+// cannot overflow.
+func chainSeconds(s uint64) time.Duration {
+	return time.Duration(min(s, uint64(1<<62)/uint64(time.Second))) * time.Second
+}
+
+func readAccountability(c *regabi.NodeRegistry, o *bind.CallOpts) (Accountability, error) {
+	var a Accountability
+	for _, f := range []struct {
+		name string
+		read func(*bind.CallOpts) (uint64, error)
+		to   *time.Duration
+	}{
+		{"reportWindow", c.ReportWindow, &a.ReportWindow},
+		{"offlineThreshold", c.OfflineThreshold, &a.OfflineThreshold},
+		{"reportDeadline", c.ReportDeadline, &a.ReportDeadline},
+		{"jailPeriod", c.JailPeriod, &a.JailPeriod},
+	} {
+		v, err := f.read(o)
+		if err != nil {
+			return Accountability{}, fmt.Errorf("read %s: %w", f.name, err)
+		}
+		*f.to = chainSeconds(v)
+	}
+	var err error
+	if a.SlashBps, err = c.SlashBps(o); err != nil {
+		return Accountability{}, fmt.Errorf("read slashBps: %w", err)
+	}
+	if a.CommitteeSize, err = c.CommitteeSize(o); err != nil {
+		return Accountability{}, fmt.Errorf("read committeeSize: %w", err)
+	}
+	if a.SlashSink, err = c.SlashSink(o); err != nil {
+		return Accountability{}, fmt.Errorf("read slashSink: %w", err)
+	}
+	return a, nil
 }
 
 // ErrUnknownNode: the registry has never seen the node.
@@ -616,4 +733,30 @@ func ReadNode(ctx context.Context, backend Backend, registry, id common.Address)
 		return Node{}, err
 	}
 	return n, nil
+}
+
+// WithDefaults fills a's zero fields from d (the sink too).
+func (a Accountability) WithDefaults(d Accountability) Accountability {
+	if a.ReportWindow == 0 {
+		a.ReportWindow = d.ReportWindow
+	}
+	if a.OfflineThreshold == 0 {
+		a.OfflineThreshold = min(d.OfflineThreshold, a.ReportWindow)
+	}
+	if a.ReportDeadline == 0 {
+		a.ReportDeadline = d.ReportDeadline
+	}
+	if a.JailPeriod == 0 {
+		a.JailPeriod = d.JailPeriod
+	}
+	if a.SlashBps == 0 {
+		a.SlashBps = d.SlashBps
+	}
+	if a.CommitteeSize == 0 {
+		a.CommitteeSize = d.CommitteeSize
+	}
+	if a.SlashSink == (common.Address{}) {
+		a.SlashSink = d.SlashSink
+	}
+	return a
 }

@@ -67,6 +67,9 @@ const (
 	StatusActive
 	StatusExiting
 	StatusWithdrawn
+	// StatusJailed: reported offline by a quorum of observers; out of the
+	// active set until its operator unjails it after the jail period.
+	StatusJailed
 )
 
 func (s Status) String() string {
@@ -79,6 +82,8 @@ func (s Status) String() string {
 		return "exiting"
 	case StatusWithdrawn:
 		return "withdrawn"
+	case StatusJailed:
+		return "jailed"
 	default:
 		return fmt.Sprintf("status(%d)", uint8(s))
 	}
@@ -104,6 +109,11 @@ type Node struct {
 	RegisteredAt uint64
 	// WithdrawableAt is when an exiting node's stake can be withdrawn (zero otherwise).
 	WithdrawableAt time.Time
+	// ActiveSince is when the node last became active (registration or unjail);
+	// a report may count its attestations only for windows that began after it.
+	ActiveSince time.Time
+	// JailedUntil is when a jailed node's operator may unjail it (zero otherwise).
+	JailedUntil time.Time
 }
 
 // Clone returns a deep copy, so views can hand out nodes without sharing slices.
@@ -122,7 +132,8 @@ func (n Node) Equal(o Node) bool {
 	return n.ID == o.ID && n.Operator == o.Operator && bytes.Equal(n.PubKey, o.PubKey) &&
 		n.PeerID == o.PeerID && slices.Equal(n.Multiaddrs, o.Multiaddrs) && n.Metadata == o.Metadata &&
 		bigEqual(n.Stake, o.Stake) && n.Role == o.Role && n.Status == o.Status &&
-		n.RegisteredAt == o.RegisteredAt && n.WithdrawableAt.Equal(o.WithdrawableAt)
+		n.RegisteredAt == o.RegisteredAt && n.WithdrawableAt.Equal(o.WithdrawableAt) &&
+		n.ActiveSince.Equal(o.ActiveSince) && n.JailedUntil.Equal(o.JailedUntil)
 }
 
 func bigEqual(a, b *big.Int) bool {

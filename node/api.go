@@ -27,6 +27,7 @@ func startAPI(n *Node) (apiServer, error) {
 		Registry:   apiRegistry{n},
 		Evidence:   apiEvidence{n},
 		Standing:   apiStanding{n.standing},
+		Reports:    apiReports{n},
 		Gatherer:   n.reg,
 		Registerer: n.reg,
 		Logger:     n.log,
@@ -56,9 +57,17 @@ type apiNetwork struct{ s *p2p.Service }
 // add wrong addresses, or get this node penalised if it did not decode.
 var errHeartbeatsByDaemon = errors.New("heartbeats are sent by the daemon itself; applications publish on the other topics")
 
+// errAttestationsByDaemon refuses API publishes on attestations: the daemon
+// signs its own from its evidence, and an application's would only get this
+// node penalised or, worse, count towards jailing a peer it never measured.
+var errAttestationsByDaemon = errors.New("attestations are signed by the daemon itself from its own evidence; applications publish on the other topics")
+
 func (a apiNetwork) Publish(ctx context.Context, topic string, payload []byte) error {
-	if topic == p2p.TopicHeartbeats {
+	switch topic {
+	case p2p.TopicHeartbeats:
 		return errors.Join(api.ErrForbidden, errHeartbeatsByDaemon)
+	case p2p.TopicAttestations:
+		return errors.Join(api.ErrForbidden, errAttestationsByDaemon)
 	}
 	err := a.s.Publish(ctx, topic, payload)
 	switch {

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"validator/accountability"
 	"validator/api"
 	"validator/chain"
 	"validator/internal/settings"
@@ -16,14 +17,15 @@ import (
 // Each section belongs to the package that uses it, with its defaults and
 // its validation; node keeps [keys] and [log] and composes the rest.
 type Config struct {
-	Chain    ChainConfig    `toml:"chain" comment:"Which chain and registry the network lives on."`
-	Keys     KeysConfig     `toml:"keys" comment:"The node key and the operator's staking account."`
-	Network  NetworkConfig  `toml:"network" comment:"The libp2p network."`
-	Gossip   GossipConfig   `toml:"gossip" comment:"Gossip validation bounds."`
-	Liveness LivenessConfig `toml:"liveness" comment:"Peer liveness probing and classification."`
-	Store    StoreConfig    `toml:"store" comment:"The evidence store."`
-	API      APIConfig      `toml:"api" comment:"The local HTTP API (metrics, health, peers, publish/subscribe)."`
-	Log      LogConfig      `toml:"log" comment:"Logging."`
+	Chain          ChainConfig          `toml:"chain" comment:"Which chain and registry the network lives on."`
+	Keys           KeysConfig           `toml:"keys" comment:"The node key and the operator's staking account."`
+	Network        NetworkConfig        `toml:"network" comment:"The libp2p network."`
+	Gossip         GossipConfig         `toml:"gossip" comment:"Gossip validation bounds."`
+	Liveness       LivenessConfig       `toml:"liveness" comment:"Peer liveness probing and classification."`
+	Store          StoreConfig          `toml:"store" comment:"The evidence store."`
+	API            APIConfig            `toml:"api" comment:"The local HTTP API (metrics, health, peers, publish/subscribe)."`
+	Accountability AccountabilityConfig `toml:"accountability" comment:"Offline attestations and reports to the registry."`
+	Log            LogConfig            `toml:"log" comment:"Logging."`
 }
 
 // The sections owned by other packages, under the names node has always
@@ -53,14 +55,15 @@ type LogConfig struct {
 // DefaultConfig is the configuration before any file, environment or flag.
 func DefaultConfig() Config {
 	return Config{
-		Chain:    chain.DefaultSection(),
-		Keys:     KeysConfig{NodeKey: "node.key", OperatorKeystore: "operator.json"},
-		Network:  p2p.DefaultNetworkSection(),
-		Gossip:   p2p.DefaultGossipSection(),
-		Liveness: reputation.DefaultLivenessSection(),
-		Store:    store.DefaultSection(),
-		API:      api.DefaultSection(),
-		Log:      LogConfig{Level: "info", Format: "text"},
+		Chain:          chain.DefaultSection(),
+		Keys:           KeysConfig{NodeKey: "node.key", OperatorKeystore: "operator.json"},
+		Network:        p2p.DefaultNetworkSection(),
+		Gossip:         p2p.DefaultGossipSection(),
+		Liveness:       reputation.DefaultLivenessSection(),
+		Store:          store.DefaultSection(),
+		API:            api.DefaultSection(),
+		Accountability: accountability.DefaultSection(),
+		Log:            LogConfig{Level: "info", Format: "text"},
 	}
 }
 

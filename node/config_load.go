@@ -578,6 +578,10 @@ func (c Config) problems() settings.Problems {
 	if m, t := c.API.MinPeers, c.Network.TargetPeers; m < 0 || m > max(t, 0) {
 		ps.Add("api.min_peers", "%d must be between 0 and network.target_peers (%d)", m, t)
 	}
+	ps = append(ps, c.Accountability.Problems()...)
+	if st, si := c.Accountability.Settle, c.Liveness.SummaryInterval; st > 0 && si > 0 && st < si {
+		ps.Add("accountability.settle", "%q must be at least liveness.summary_interval (%q), or a window's last evidence is not written when this node attests it", st.String(), si.String())
+	}
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		ps.Add("log.level", "%q must be debug, info, warn or error", c.Log.Level)
 	}

@@ -445,6 +445,13 @@ retention = "2160h"
 listen = "127.0.0.1:7500"
 min_peers = 3
 max_body_bytes = 65536
+[accountability]
+enabled = false
+submit = true
+keystore = "reporter.json"
+backoff = "1m"
+settle = "10m"
+max_gas = 2000000
 [log]
 level = "debug"
 format = "json"

@@ -33,6 +33,21 @@ type DevnetOptions struct {
 	Tune func(i int, c *Config)
 	// UnbondingPeriod of the registry (default DevnetUnbonding).
 	UnbondingPeriod time.Duration
+	// Accountability are the registry's offline-report parameters (zero
+	// fields: DevnetAccountability's).
+	Accountability chain.Accountability
+}
+
+// DevnetAccountability are the devnet registry's offline-report parameters:
+// windows of 10 minutes, jailed at 3 minutes offline in one, reportable for
+// an hour, jailed for 10 minutes, 1 % slashed, committees of 128.
+var DevnetAccountability = chain.Accountability{
+	ReportWindow:     10 * time.Minute,
+	OfflineThreshold: 3 * time.Minute,
+	ReportDeadline:   time.Hour,
+	JailPeriod:       10 * time.Minute,
+	SlashBps:         100,
+	CommitteeSize:    128,
 }
 
 // DevnetUnbonding is the devnet registry's default unbonding period.
@@ -86,7 +101,7 @@ func StartDevnet(ctx context.Context, o DevnetOptions) (*Devnet, error) {
 		return nil, err
 	}
 	backend := c.Client()
-	addr, _, err := chain.Deploy(ctx, backend, deployer, chain.DeployParams{MinStake: DevnetStake, UnbondingPeriod: o.UnbondingPeriod}, chain.WithReceiptPoll(10*time.Millisecond))
+	addr, _, err := chain.Deploy(ctx, backend, deployer, chain.DeployParams{MinStake: DevnetStake, UnbondingPeriod: o.UnbondingPeriod, Accountability: o.Accountability.WithDefaults(DevnetAccountability)}, chain.WithReceiptPoll(10*time.Millisecond))
 	if err != nil {
 		return fail(err)
 	}
@@ -117,11 +132,20 @@ func StartDevnet(ctx context.Context, o DevnetOptions) (*Devnet, error) {
 		cfg.Liveness.PingTimeout = Duration(time.Second)
 		cfg.Liveness.SummaryInterval = Duration(10 * time.Second)
 		cfg.API.Listen = fmt.Sprintf("127.0.0.1:%d", apiPort)
+		// Devnet validators report from their operator accounts, attesting
+		// soon after a window ends (summaries every 10 s).
+		cfg.Accountability.Submit = true
+		cfg.Accountability.Settle = Duration(20 * time.Second)
+		cfg.Accountability.Backoff = Duration(10 * time.Second)
 		cfg.Store.DataDir = filepath.Join(o.Dir, fmt.Sprintf("validator-%d", i))
 		if o.Tune != nil {
 			o.Tune(i, &cfg)
 		}
-		n, err := New(Options{Config: cfg, NodeKey: chain.DevnetNodeKey(i), Version: o.Version, Logger: o.Logger.With("validator", i), Backend: backend, SyncTimeout: 30 * time.Second})
+		var operator *chain.Signer
+		if cfg.Accountability.Submit {
+			operator = chain.NewKeySigner(chain.DevnetOperatorKey(i))
+		}
+		n, err := New(Options{Config: cfg, NodeKey: chain.DevnetNodeKey(i), Version: o.Version, Logger: o.Logger.With("validator", i), Backend: backend, SyncTimeout: 30 * time.Second, Operator: operator})
 		if err != nil {
 			return fail(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"validator/accountability"
 	"validator/api"
 	"validator/chain"
 	"validator/evidence"
@@ -34,6 +35,10 @@ type Options struct {
 	// ShutdownTimeout bounds Run's stop, and Start's stop of what it started
 	// when it fails (default 30s).
 	ShutdownTimeout time.Duration
+	// Operator is the account that sends offline reports when
+	// accountability.submit is on (accountability.keystore, or the staking
+	// account; nil otherwise).
+	Operator *chain.Signer
 }
 
 // Node is one validator: store → chain → p2p → liveness → API, started in that
@@ -55,6 +60,12 @@ type Node struct {
 	live     *Liveness
 	svc      *p2p.Service
 	api      apiServer
+
+	// acctDomain is the registry's accountability parameters (read at
+	// start); acct attests and reports (nil when accountability.enabled is
+	// off).
+	acctDomain *accountability.Domain
+	acct       *accountability.Service
 
 	lc      *lifecycle
 	started time.Time
@@ -169,8 +180,9 @@ func (n *Node) Run(ctx context.Context) error {
 }
 
 // components are the node's parts in start order: store → registry view →
-// own standing → reputation and evidence → p2p → liveness → API → health
-// watcher. They stop in reverse.
+// own standing → reputation and evidence → accountability (parameters, the
+// attestation check) → p2p → liveness → attestations → API → health watcher.
+// They stop in reverse.
 func (n *Node) components(id p2p.Identity) []component {
 	cfg := n.cfg
 	var restored int
@@ -258,6 +270,9 @@ func (n *Node) components(id p2p.Identity) []component {
 			return nil
 		},
 	}, {
+		name:  "accountability",
+		start: n.setupAccountability,
+	}, {
 		name: "p2p",
 		start: func(context.Context) (err error) {
 			pc := n.p2pConfig()
@@ -288,6 +303,9 @@ func (n *Node) components(id p2p.Identity) []component {
 	}, {
 		name: "liveness",
 		run:  func(ctx context.Context) error { return n.live.Run(ctx, cfg.Liveness.SummaryInterval.D()) },
+	}, {
+		name: "attestations",
+		run:  n.runAccountability,
 	}, {
 		name: "api",
 		start: func(context.Context) (err error) {
@@ -330,6 +348,9 @@ func (n *Node) p2pConfig() p2p.Config {
 	pc.RegistryBlock = n.view.Block
 	pc.Logger, pc.Registerer = n.log, n.reg
 	n.live.Configure(&pc)
+	if n.acctDomain != nil {
+		pc.PayloadChecks = map[string]p2p.PayloadCheck{p2p.TopicAttestations: n.attestationCheck}
+	}
 	return pc
 }
 

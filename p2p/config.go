@@ -90,6 +90,12 @@ type Config struct {
 	RegistryBlock func() uint64
 	// OnHeartbeat is called with each verified heartbeat (persistence hook).
 	OnHeartbeat func(AddrEntry)
+	// PayloadChecks are the payload checks of topics whose payload the
+	// application layer defines (attestations): run on every message whose
+	// envelope is valid, with the sender's node ID. An error rejects the
+	// message (ReasonBadPayload), unless it wraps ErrIgnorePayload, which
+	// ignores it (ReasonIgnoredPayload): an honest sender can cause that one.
+	PayloadChecks map[string]PayloadCheck
 
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer

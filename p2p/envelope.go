@@ -25,10 +25,17 @@ const (
 	// TopicScheduling is open to coordinators only (see ValidatorConfig.CoordinatorOnly).
 	TopicScheduling = "scheduling"
 	TopicSync       = "sync"
+	// TopicAttestations carries offline attestations (docs/protocol.md); the
+	// daemon sends them itself and checks them with Config.PayloadChecks.
+	TopicAttestations = "attestations"
 )
 
 // StandardTopics lists the standard topic short names.
-var StandardTopics = []string{TopicHeartbeats, TopicJobs, TopicStorage, TopicScheduling, TopicSync}
+var StandardTopics = []string{TopicHeartbeats, TopicJobs, TopicStorage, TopicScheduling, TopicSync, TopicAttestations}
+
+// DaemonTopics are the standard topics only the daemon itself publishes on;
+// the local API refuses applications' messages on them.
+var DaemonTopics = []string{TopicHeartbeats, TopicAttestations}
 
 // Envelope field limits enforced by DecodeEnvelope and SignEnvelope.
 const (

@@ -379,7 +379,7 @@ func TestTopicName(t *testing.T) {
 	if got, want := p2p.TopicName("devnet", p2p.TopicJobs), "/validator/devnet/jobs/1"; got != want {
 		t.Fatalf("TopicName = %q, want %q", got, want)
 	}
-	want := []string{"heartbeats", "jobs", "storage", "scheduling", "sync"}
+	want := []string{"heartbeats", "jobs", "storage", "scheduling", "sync", "attestations"}
 	if strings.Join(p2p.StandardTopics, ",") != strings.Join(want, ",") {
 		t.Fatalf("standard topics %v, want %v", p2p.StandardTopics, want)
 	}

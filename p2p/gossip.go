@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/rlp"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
@@ -174,7 +175,7 @@ type joinedTopic struct {
 func (s *Service) validateMessage(name string) func(context.Context, peer.ID, *pubsub.Message) pubsub.ValidationResult {
 	// Resolved once per topic: the validator runs for every message.
 	results := map[string]prometheus.Counter{}
-	for _, r := range append(slices.Clone(ValidationReasons), ReasonBadHeartbeat) {
+	for _, r := range append(slices.Clone(ValidationReasons), payloadReasons...) {
 		results[r] = s.m.messages.WithLabelValues(name, r)
 	}
 	bytesIn := s.m.bytesIn.WithLabelValues(name)
@@ -236,8 +237,37 @@ func (s *Service) verify(name string, data []byte, own bool) verified {
 	if own {
 		verdict = s.val.validateOwn
 	}
-	return checkPayload(name, verdict(name, data))
+	v := checkPayload(name, verdict(name, data))
+	if check := s.cfg.PayloadChecks[name]; check != nil && v.Result == Accept {
+		if err := check(v.Sender.ID, v.Envelope.Payload); err != nil {
+			r := Verdict{Result: Reject, Reason: ReasonBadPayload, Envelope: v.Envelope}
+			if errors.Is(err, ErrIgnorePayload) {
+				r.Result, r.Reason = Ignore, ReasonIgnoredPayload
+			}
+			v.Verdict, v.payloadErr = r, err
+		}
+	}
+	return v
 }
+
+// PayloadCheck checks the payload of a message whose envelope is valid,
+// signed by sender (a registered node ID).
+type PayloadCheck func(sender common.Address, payload []byte) error
+
+// ErrIgnorePayload, wrapped by a PayloadCheck's error, ignores the message
+// instead of rejecting it.
+var ErrIgnorePayload = errors.New("payload ignored")
+
+// Reasons of PayloadChecks' verdicts.
+const (
+	// ReasonBadPayload: a PayloadCheck refused the payload (Reject).
+	ReasonBadPayload = "bad_payload"
+	// ReasonIgnoredPayload: a PayloadCheck ignored the payload (Ignore).
+	ReasonIgnoredPayload = "ignored_payload"
+)
+
+// payloadReasons are the reasons validation adds after Validate's.
+var payloadReasons = []string{ReasonBadHeartbeat, ReasonBadPayload, ReasonIgnoredPayload}
 
 // checkPayload is the last validation step, on a message the Validator
 // accepted: on heartbeats the payload must be a heartbeat, or the message is
@@ -283,6 +313,8 @@ func (s *Service) ownVerdict(topic string, v verified) (reason string, err error
 		return "not_allowed", fmt.Errorf("%w: this node (%s) is not active in the registry, so peers would ignore its messages", ErrNotAllowed, s.id.NodeID)
 	case ReasonBadHeartbeat:
 		return "bad_payload", fmt.Errorf("%w: not a heartbeat (heartbeats are RLP [addrs, version], and the daemon sends its own)", ErrBadPayload)
+	case ReasonBadPayload, ReasonIgnoredPayload:
+		return "bad_payload", fmt.Errorf("%w: %w", ErrBadPayload, v.payloadErr)
 	case ReasonOversized:
 		return "too_large", ErrTooLarge
 	default:
@@ -421,7 +453,9 @@ func (sub *Subscription) Close() {
 // verified is what validation hands to subscribers through ValidatorData.
 type verified struct {
 	Verdict
-	heartbeat Heartbeat
+	// payloadErr is the PayloadCheck's error, if it refused the payload.
+	payloadErr error
+	heartbeat  Heartbeat
 	// heartbeatAddrs are heartbeat.Addrs, parsed once by validation.
 	heartbeatAddrs []ma.Multiaddr
 }

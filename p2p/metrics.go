@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -124,7 +125,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	m.dials.WithLabelValues("dht", "miss")
 	for _, t := range StandardTopics {
-		for _, r := range append(ValidationReasons, ReasonBadHeartbeat) {
+		for _, r := range append(slices.Clone(ValidationReasons), payloadReasons...) {
 			m.messages.WithLabelValues(t, r)
 		}
 		m.published.WithLabelValues(t)

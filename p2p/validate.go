@@ -76,8 +76,12 @@ type Verdict struct {
 const (
 	DefaultMaxEnvelopeSize  = 64 << 10
 	DefaultHeartbeatMaxSize = 4 << 10
-	DefaultMaxAge           = 2 * time.Minute
-	DefaultMaxSkew          = 10 * time.Second
+	// DefaultAttestationMaxSize caps attestation envelopes: the largest
+	// valid one (a 128-byte payload, the longest network and topic names) is
+	// under 350 bytes.
+	DefaultAttestationMaxSize = 512
+	DefaultMaxAge             = 2 * time.Minute
+	DefaultMaxSkew            = 10 * time.Second
 )
 
 // ValidatorConfig configures gossip validation. Zero values take the defaults
@@ -102,12 +106,12 @@ type ValidatorConfig struct {
 }
 
 // DefaultValidatorConfig returns the validation defaults for a network:
-// 64 KiB envelopes (4 KiB heartbeats), a window of 2 minutes into the past and
+// 64 KiB envelopes (4 KiB heartbeats, 512 B attestations), a window of 2 minutes into the past and
 // 10 seconds into the future, and scheduling for coordinators only.
 func DefaultValidatorConfig(network string) ValidatorConfig {
 	return ValidatorConfig{
 		Network:         network,
-		MaxSize:         map[string]int{TopicHeartbeats: DefaultHeartbeatMaxSize},
+		MaxSize:         map[string]int{TopicHeartbeats: DefaultHeartbeatMaxSize, TopicAttestations: DefaultAttestationMaxSize},
 		DefaultMaxSize:  DefaultMaxEnvelopeSize,
 		MaxAge:          DefaultMaxAge,
 		MaxSkew:         DefaultMaxSkew,

@@ -20,23 +20,37 @@ import (
 //	summary     0x02 peer(20) start(8)
 //	peer        0x03 peer(20)
 //	addr        0x04 peer(20)
+//	attestation 0x05 window(8) node(20) attester(20)
+//	submission  0x06 window(8) node(20)
 //
 // A transition's key carries its states so that two different transitions at
 // the same instant do not overwrite each other, while writing the same one
 // twice is idempotent. A summary is identified by its interval start.
+//
+// Accountability records lead with the big-endian report window, so that all
+// records of the windows from some window on (restart recovery, the reports
+// API) and of the windows before it (pruning) are one contiguous key range;
+// one node's attestations in one window are one prefix, ordered by attester.
+// Adding these kinds needed no schema version change: the schema check reads
+// only the schema key, and every reader iterates its own prefix, so a binary
+// that predates them opens a store that holds them and ignores them.
 const (
-	prefixMeta       byte = 0x00
-	prefixTransition byte = 0x01
-	prefixSummary    byte = 0x02
-	prefixPeer       byte = 0x03
-	prefixAddr       byte = 0x04
+	prefixMeta        byte = 0x00
+	prefixTransition  byte = 0x01
+	prefixSummary     byte = 0x02
+	prefixPeer        byte = 0x03
+	prefixAddr        byte = 0x04
+	prefixAttestation byte = 0x05
+	prefixSubmission  byte = 0x06
 )
 
 const (
-	addrLen          = common.AddressLength
-	transitionKeyLen = 1 + addrLen + 8 + 2
-	summaryKeyLen    = 1 + addrLen + 8
-	peerKeyLen       = 1 + addrLen
+	addrLen           = common.AddressLength
+	transitionKeyLen  = 1 + addrLen + 8 + 2
+	summaryKeyLen     = 1 + addrLen + 8
+	peerKeyLen        = 1 + addrLen
+	attestationKeyLen = 1 + 8 + 2*addrLen
+	submissionKeyLen  = 1 + 8 + addrLen
 )
 
 // valueFormat is the first byte of every value. A change of layout bumps the
@@ -108,6 +122,28 @@ func summaryKey(s Summary) []byte { return rangeStart(prefixSummary, s.Peer, s.S
 func peerKey(p common.Address) []byte { return peerPrefix(prefixPeer, p) }
 
 func addrKey(p common.Address) []byte { return peerPrefix(prefixAddr, p) }
+
+// windowStart is the first key of a kind keyed by window at window w.
+func windowStart(prefix byte, w uint64) []byte {
+	k := make([]byte, 1, attestationKeyLen)
+	k[0] = prefix
+	return binary.BigEndian.AppendUint64(k, w)
+}
+
+func attestationPrefix(w uint64, node common.Address) []byte {
+	return append(windowStart(prefixAttestation, w), node[:]...)
+}
+
+func attestationKey(node common.Address, w uint64, attester common.Address) []byte {
+	return append(attestationPrefix(w, node), attester[:]...)
+}
+
+func submissionKey(node common.Address, w uint64) []byte {
+	return append(windowStart(prefixSubmission, w), node[:]...)
+}
+
+// keyWindow returns the window of an attestation or submission key.
+func keyWindow(k []byte) uint64 { return binary.BigEndian.Uint64(k[1:9]) }
 
 // keyAt returns the timestamp of an evidence key (of either kind).
 func keyAt(k []byte) time.Time {
@@ -252,6 +288,60 @@ func decodeAddr(key, val []byte) (AddrRecord, error) {
 	return a, d.finish()
 }
 
+func encodeAttestation(a AttestationRecord) []byte {
+	b := make([]byte, 0, 1+binary.MaxVarintLen64+AttestationSignatureLen+8)
+	b = append(b, valueFormat)
+	b = binary.AppendUvarint(b, a.OfflineSeconds)
+	b = append(b, a.Signature...)
+	return binary.BigEndian.AppendUint64(b, uint64(timeNanos(a.Received)))
+}
+
+func decodeAttestation(key, val []byte) (AttestationRecord, error) {
+	if len(key) != attestationKeyLen || key[0] != prefixAttestation {
+		return AttestationRecord{}, errors.New("malformed key")
+	}
+	a := AttestationRecord{
+		Window:   keyWindow(key),
+		Node:     common.BytesToAddress(key[1+8 : 1+8+addrLen]),
+		Attester: common.BytesToAddress(key[1+8+addrLen:]),
+	}
+	d := decoder{b: val}
+	d.format()
+	a.OfflineSeconds = d.uvarint()
+	a.Signature = d.bytes(AttestationSignatureLen)
+	a.Received = nanosTime(int64(d.uint64()))
+	return a, d.finish()
+}
+
+func encodeSubmission(r SubmissionRecord) []byte {
+	code, _ := submissionStateCode(r.State)
+	b := make([]byte, 0, 2+common.HashLength+8+binary.MaxVarintLen16+len(r.Err))
+	b = append(b, valueFormat, code)
+	b = append(b, r.TxHash[:]...)
+	b = binary.BigEndian.AppendUint64(b, uint64(timeNanos(r.At)))
+	return appendString(b, r.Err)
+}
+
+func decodeSubmission(key, val []byte) (SubmissionRecord, error) {
+	if len(key) != submissionKeyLen || key[0] != prefixSubmission {
+		return SubmissionRecord{}, errors.New("malformed key")
+	}
+	r := SubmissionRecord{Window: keyWindow(key), Node: common.BytesToAddress(key[1+8:])}
+	d := decoder{b: val}
+	d.format()
+	if code := d.byte(); d.err == nil {
+		if code == 0 || int(code) >= len(submissionStates) {
+			d.fail(fmt.Sprintf("unknown submission state %d", code))
+		} else {
+			r.State = submissionStates[code]
+		}
+	}
+	r.TxHash = common.BytesToHash(d.bytes(common.HashLength))
+	r.At = nanosTime(int64(d.uint64()))
+	r.Err = d.string()
+	return r, d.finish()
+}
+
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
@@ -303,6 +393,20 @@ func (d *decoder) uint64() uint64 {
 	}
 	v := binary.BigEndian.Uint64(d.b)
 	d.b = d.b[8:]
+	return v
+}
+
+// bytes reads exactly n bytes (a copy).
+func (d *decoder) bytes(n int) []byte {
+	if d.err != nil {
+		return nil
+	}
+	if len(d.b) < n {
+		d.fail("truncated")
+		return nil
+	}
+	v := append([]byte(nil), d.b[:n]...)
+	d.b = d.b[n:]
 	return v
 }
 

@@ -17,11 +17,26 @@ func FuzzDecode(f *testing.F) {
 	f.Add(encodeTransition(Transition{Reason: "rtt"}))
 	f.Add(encodePeer(PeerRecord{State: Slow, Since: t0, Score: -0.5}))
 	f.Add(encodeAddr(AddrRecord{PeerID: "16Uiu2", Addrs: []string{"/ip4/1.2.3.4/tcp/1", ""}, Version: "v1", Seen: t0}))
+	sig := make([]byte, AttestationSignatureLen)
+	sig[64] = 28
+	f.Add(encodeAttestation(AttestationRecord{OfflineSeconds: 3600, Signature: sig, Received: t0}))
+	f.Add(encodeSubmission(SubmissionRecord{State: SubmissionFailed, TxHash: common.Hash{1}, At: t0, Err: "nonce too low"}))
 	f.Add([]byte{})
 	f.Add([]byte{valueFormat, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	tk := transitionKey(Transition{Peer: p, At: t0, From: Responsive, To: Offline})
 	sk := summaryKey(Summary{Peer: p, Start: t0})
+	ak, subk := attestationKey(p, 7, common.Address{2}), submissionKey(p, 7)
 	f.Fuzz(func(t *testing.T, v []byte) {
+		if a, err := decodeAttestation(ak, v); err == nil {
+			if got := encodeAttestation(a); !reflect.DeepEqual(got, v) {
+				t.Errorf("attestation %x re-encodes as %x", v, got)
+			}
+		}
+		if r, err := decodeSubmission(subk, v); err == nil {
+			if got := encodeSubmission(r); !reflect.DeepEqual(got, v) {
+				t.Errorf("submission %x re-encodes as %x", v, got)
+			}
+		}
 		if tr, err := decodeTransition(tk, v); err == nil {
 			if got := encodeTransition(tr); !reflect.DeepEqual(got, v) {
 				t.Errorf("transition %x re-encodes as %x", v, got)
@@ -43,6 +58,29 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWindowKeyOrder checks that accountability keys sort by window first,
+// then node, then attester, which the range queries and pruning rely on.
+func TestWindowKeyOrder(t *testing.T) {
+	lo, hi := common.Address{19: 1}, common.Address{0: 1}
+	keys := [][]byte{
+		attestationKey(hi, 0, hi),
+		attestationKey(lo, 1, hi),
+		attestationKey(lo, 255, lo),
+		attestationKey(lo, 256, lo),
+		attestationKey(hi, 256, lo),
+		attestationKey(hi, 256, hi),
+		attestationKey(lo, 1<<63, lo),
+	}
+	for i := 1; i < len(keys); i++ {
+		if string(keys[i-1]) >= string(keys[i]) {
+			t.Errorf("key %x does not sort before %x", keys[i-1], keys[i])
+		}
+	}
+	if w := keyWindow(submissionKey(lo, 1<<40+3)); w != 1<<40+3 {
+		t.Errorf("submission key window decodes as %d", w)
+	}
 }
 
 func TestKeyTimeOrder(t *testing.T) {

@@ -48,3 +48,11 @@ func SetScanHook(f func(key []byte)) (restore func()) {
 
 // EncodedLen is the size of a summary's stored value.
 func EncodedLen(s Summary) int { return len(encodeSummary(s)) }
+
+// WithMaxAttestations lowers the attestation bound (MaxAttestations).
+func WithMaxAttestations(n int) Option { return func(c *config) { c.maxAttestations = n } }
+
+func AttestationKey(node common.Address, window uint64, attester common.Address) []byte {
+	return attestationKey(node, window, attester)
+}
+func SubmissionKey(node common.Address, window uint64) []byte { return submissionKey(node, window) }

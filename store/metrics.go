@@ -8,13 +8,15 @@ import (
 
 // Record kinds, the values of the kind label.
 const (
-	kindTransition = "transition"
-	kindSummary    = "summary"
-	kindPeer       = "peer"
-	kindAddr       = "addr"
+	kindTransition  = "transition"
+	kindSummary     = "summary"
+	kindPeer        = "peer"
+	kindAddr        = "addr"
+	kindAttestation = "attestation"
+	kindSubmission  = "submission"
 )
 
-var kinds = []string{kindTransition, kindSummary, kindPeer, kindAddr}
+var kinds = []string{kindTransition, kindSummary, kindPeer, kindAddr, kindAttestation, kindSubmission}
 
 type metrics struct {
 	writes        *prometheus.CounterVec
@@ -25,16 +27,17 @@ type metrics struct {
 	gcErrors      prometheus.Counter
 	vlogRewrites  prometheus.Counter
 	addrsExpired  prometheus.Counter
+	attestations  prometheus.GaugeFunc
 	size          *sizeCollector
 
 	reg        prometheus.Registerer
 	registered []prometheus.Collector
 }
 
-func newMetrics(reg prometheus.Registerer, size func() (lsm, vlog int64)) *metrics {
+func newMetrics(reg prometheus.Registerer, size func() (lsm, vlog int64), attestations func() float64) *metrics {
 	m := &metrics{
 		writes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "validator_store_writes_total", Help: "Records written, by kind (transition, summary, peer, addr).",
+			Name: "validator_store_writes_total", Help: "Records written, by kind (transition, summary, peer, addr, attestation, submission).",
 		}, []string{"kind"}),
 		writeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "validator_store_write_errors_total", Help: "Write calls that failed or were refused as invalid, by record kind.",
@@ -58,6 +61,9 @@ func newMetrics(reg prometheus.Registerer, size func() (lsm, vlog int64)) *metri
 		addrsExpired: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "validator_store_addrs_expired_total", Help: "Address-book entries deleted because the peer was silent for longer than the retention.",
 		}),
+		attestations: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "validator_store_attestations", Help: "Offline attestations stored; at store.MaxAttestations new ones are refused.",
+		}, attestations),
 		size: &sizeCollector{
 			desc: prometheus.NewDesc("validator_store_size_bytes",
 				"Bytes on disk, by part: lsm (sorted tables) and vlog (value log and memtable write-ahead logs, allocated bytes).",
@@ -79,7 +85,7 @@ func (m *metrics) register() error {
 	if m.reg == nil {
 		return nil
 	}
-	for _, c := range []prometheus.Collector{m.writes, m.writeErrors, m.writeDuration, m.corrupt, m.gcRuns, m.gcErrors, m.vlogRewrites, m.addrsExpired, m.size} {
+	for _, c := range []prometheus.Collector{m.writes, m.writeErrors, m.writeDuration, m.corrupt, m.gcRuns, m.gcErrors, m.vlogRewrites, m.addrsExpired, m.attestations, m.size} {
 		if err := m.reg.Register(c); err != nil {
 			m.unregister()
 			return errors.Join(errors.New("register store metrics"), err)

@@ -1,12 +1,17 @@
 // Package store is the durable record of peer liveness: state transitions and
 // per-interval summaries (evidence), the current state and score of every peer,
-// and the heartbeat address book. It keeps them in a Badger database under
+// the heartbeat address book, and the accountability records (offline
+// attestations per node and report window, and the state of this node's
+// report submissions). It keeps them in a Badger database under
 // <data_dir>/db; no Badger type leaves the package.
 //
 // Evidence expires by itself: every transition and summary is written with a
 // Badger TTL equal to the retention, counted from the moment it is written.
 // Peer records never expire; address-book entries whose heartbeat is older
 // than the retention are hidden on read and deleted by the periodic GC.
+// Attestations and submissions are kept per report window until the caller
+// prunes them (PruneAttestations, PruneSubmissions); at most MaxAttestations
+// attestations are kept.
 //
 // A write that returned nil survives a crash of the process (Badger appends it
 // to a memory-mapped write-ahead log before acknowledging). Surviving a power
@@ -25,6 +30,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -59,6 +65,8 @@ type config struct {
 	logger     *slog.Logger
 	reg        prometheus.Registerer
 	syncWrites bool
+
+	maxAttestations int // MaxAttestations; lowered by tests
 }
 
 // WithRetention sets how long evidence is kept and how long an address-book
@@ -106,6 +114,9 @@ type Store struct {
 	addrMu   sync.Mutex
 	addrLast map[common.Address]AddrRecord // last address-book entry NoteAddr wrote, per peer
 
+	accMu    sync.Mutex   // serialises attestation and submission writes and pruning
+	attCount atomic.Int64 // attestations stored, exact while accMu serialises their writes
+
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -124,6 +135,8 @@ func Open(dataDir string, opts ...Option) (*Store, error) {
 		retention:  DefaultRetention,
 		gcInterval: DefaultGCInterval,
 		logger:     slog.New(slog.DiscardHandler),
+
+		maxAttestations: MaxAttestations,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -153,7 +166,12 @@ func Open(dataDir string, opts ...Option) (*Store, error) {
 	if err := s.checkSchema(); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
-	s.m = newMetrics(cfg.reg, s.Size)
+	n, err := s.countAttestations()
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	s.attCount.Store(n)
+	s.m = newMetrics(cfg.reg, s.Size, func() float64 { return float64(s.attCount.Load()) })
 	if err := s.m.register(); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}

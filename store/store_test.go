@@ -390,6 +390,14 @@ func TestRetention(t *testing.T) {
 	if _, err := s.PutAddr(store.AddrRecord{Peer: peer(8), PeerID: "silent", Seen: t0.Add(-3 * time.Second)}); err != nil {
 		t.Fatal(err)
 	}
+	// Accountability records are pruned by window, never expired by retention.
+	sig := make([]byte, store.AttestationSignatureLen)
+	if _, err := s.PutAttestation(store.AttestationRecord{Node: p, Window: 1, Attester: peer(8), Signature: sig, Received: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutSubmission(store.SubmissionRecord{Node: p, Window: 1, State: store.SubmissionSending, At: t0}); err != nil {
+		t.Fatal(err)
+	}
 	count := func() (tr, sm, addrs int) {
 		t.Helper()
 		trs, err1 := s.Transitions(p, time.Time{}, t0.Add(time.Hour))
@@ -417,6 +425,11 @@ func TestRetention(t *testing.T) {
 	peers, err := s.Peers()
 	if err != nil || len(peers) != 1 {
 		t.Fatalf("peer records must not expire: %v %v", peers, err)
+	}
+	as, err1 := s.Attestations(p, 1)
+	_, found, err2 := s.Submission(p, 1)
+	if err := errors.Join(err1, err2); err != nil || len(as) != 1 || !found {
+		t.Fatalf("attestations and submissions must not expire: %d attestations, submission found %v, %v", len(as), found, err)
 	}
 	// GC deletes both address-book entries (not just hides them).
 	deadline = time.Now().Add(3 * time.Second)

@@ -47,6 +47,10 @@ type Config struct {
 	BlockGasLimit uint64
 	// CallGasLimit caps eth_call gas; defaults to geth's 50M.
 	CallGasLimit uint64
+	// Rules, if set, replaces the fork rules (default
+	// params.AllDevChainProtocolChanges, every fork up to Bogota, which prices
+	// state creation by EIP-8037); its chain ID must be ChainID.
+	Rules *params.ChainConfig
 }
 
 // Chain is a running dev chain.
@@ -97,9 +101,16 @@ func New(cfg Config) (*Chain, error) {
 	if gasLimit == 0 {
 		gasLimit = 60_000_000
 	}
+	rules := params.AllDevChainProtocolChanges
+	if cfg.Rules != nil {
+		if cfg.Rules.ChainID == nil || cfg.Rules.ChainID.Cmp(rules.ChainID) != 0 {
+			return nil, fmt.Errorf("dev chain rules: chain ID %v, want %d", cfg.Rules.ChainID, ChainID)
+		}
+		rules = cfg.Rules
+	}
 	ethConf := ethconfig.Defaults
 	ethConf.Genesis = &core.Genesis{
-		Config:   params.AllDevChainProtocolChanges,
+		Config:   rules,
 		GasLimit: gasLimit,
 		Alloc:    maps.Clone(alloc),
 	}

@@ -17,6 +17,7 @@ func TestCLIHelpFlags(t *testing.T) {
 	e2eBinary(t)
 	config := []string{"config", "network", "rpc-url", "set"}
 	daemon := append(slices.Clone(config), "data-dir", "api-listen", "log-level")
+	accountability := []string{"report-window", "offline-threshold", "report-deadline", "jail-period", "slash-bps", "committee-size", "slash-sink"}
 	for _, tc := range []struct {
 		cmd   string
 		flags []string
@@ -24,16 +25,18 @@ func TestCLIHelpFlags(t *testing.T) {
 	}{
 		{"init", []string{"dir", "passphrase-file", "p2p-port", "api-port", "operator-key", "force"}, nil},
 		{"start", daemon, []string{"VALIDATOR_CHAIN_NETWORK", "VALIDATOR_LOG_LEVEL"}},
-		{"devnet", []string{"validators", "rpc", "dir", "p2p-port", "api-port", "log-level", "unbonding"}, []string{"fund"}},
+		{"devnet", append([]string{"validators", "rpc", "dir", "p2p-port", "api-port", "log-level", "unbonding"}, accountability...), []string{"fund"}},
 		{"devnet fund", []string{"to", "eth", "rpc"}, nil},
 		{"registry", nil, []string{"deploy", "list"}},
-		{"registry deploy", append(slices.Clone(config), "min-stake", "unbonding", "admin", "devnet-deployer"), nil},
+		{"registry deploy", slices.Concat(config, []string{"min-stake", "unbonding", "admin", "devnet-deployer"}, accountability), nil},
 		{"registry list", config, nil},
 		{"register", append(slices.Clone(config), "stake", "addr", "metadata"), []string{"VALIDATOR_CHAIN_RPC_URL"}},
 		{"update", append(slices.Clone(config), "addr", "metadata", "node"), nil},
 		{"exit", append(slices.Clone(config), "node"), nil},
 		{"withdraw", append(slices.Clone(config), "node"), nil},
 		{"set-role", append(slices.Clone(config), "node", "role"), nil},
+		{"unjail", append(slices.Clone(config), "top-up", "node"), nil},
+		{"reports", []string{"api", "json"}, []string{"VALIDATOR_API_LISTEN"}},
 		{"peers", []string{"api", "json"}, []string{"VALIDATOR_API_LISTEN"}},
 		{"status", []string{"api", "json"}, []string{"VALIDATOR_API_LISTEN"}},
 		{"evidence", []string{"api", "peer", "since"}, nil},

@@ -75,6 +75,23 @@ func passphrase(file string, confirm bool, errOut io.Writer) (string, error) {
 	return string(p), nil
 }
 
+// loadReporter loads the account that sends offline reports:
+// accountability.keystore, or the operator keystore.
+func loadReporter(cfg node.Config, errOut io.Writer) (*chain.Signer, error) {
+	ks := cfg.Accountability.Keystore
+	if ks == "" {
+		return loadOperator(cfg, errOut)
+	}
+	if _, err := os.Stat(ks); err != nil {
+		return nil, fmt.Errorf("accountability keystore %s: %w (set accountability.keystore to a go-ethereum V3 keystore, or leave it empty to send reports from keys.operator_keystore)", ks, err)
+	}
+	pass, err := passphrase(cfg.Keys.PassphraseFile, false, errOut)
+	if err != nil {
+		return nil, err
+	}
+	return chain.LoadKeystore(ks, pass)
+}
+
 func loadOperator(cfg node.Config, errOut io.Writer) (*chain.Signer, error) {
 	if _, err := os.Stat(cfg.Keys.OperatorKeystore); err != nil {
 		return nil, fmt.Errorf("operator keystore %s: %w (create one with `validator init` or set keys.operator_keystore)", cfg.Keys.OperatorKeystore, err)

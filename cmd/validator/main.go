@@ -115,18 +115,24 @@ func cmdStart(cctx *cli.Context) error {
 	for _, w := range cfg.Warnings() {
 		log.Warn(w)
 	}
-	return runDaemon(ctx, cfg, log)
+	return runDaemon(ctx, cfg, log, errOut)
 }
 
 // runDaemon runs the node until SIGINT or SIGTERM, or until one of its
 // components fails: it returns that failure, naming the component, so the
 // command prints it and exits non-zero.
-func runDaemon(ctx context.Context, cfg node.Config, log *slog.Logger) error {
+func runDaemon(ctx context.Context, cfg node.Config, log *slog.Logger, errOut io.Writer) error {
 	key, err := loadNodeKey(cfg.Keys.NodeKey)
 	if err != nil {
 		return err
 	}
-	n, err := node.New(node.Options{Config: cfg, NodeKey: key, Version: buildInfo().Version, Logger: log, ShutdownTimeout: shutdownTimeout})
+	opts := node.Options{Config: cfg, NodeKey: key, Version: buildInfo().Version, Logger: log, ShutdownTimeout: shutdownTimeout}
+	if cfg.Accountability.Enabled && cfg.Accountability.Submit {
+		if opts.Operator, err = loadReporter(cfg, errOut); err != nil {
+			return fmt.Errorf("accountability.submit: %w", err)
+		}
+	}
+	n, err := node.New(opts)
 	if err != nil {
 		return err
 	}
@@ -139,6 +145,10 @@ func cmdDevnet(cctx *cli.Context) error {
 	ctx, out, errOut := cctx.Context, cctx.App.Writer, cctx.App.ErrWriter
 	n, rpc, dir, p2pBase, apiBase := cctx.Int("validators"), cctx.String("rpc"), cctx.String("dir"), cctx.Int("p2p-port"), cctx.Int("api-port")
 	level, unbonding := cctx.String("log-level"), cctx.Duration("unbonding")
+	acc, err := accountabilityFromFlags(cctx)
+	if err != nil {
+		return err
+	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {
 		return usagef("--log-level %q: want debug, info, warn or error", level)
@@ -146,7 +156,7 @@ func cmdDevnet(cctx *cli.Context) error {
 	log := slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: lvl}))
 	ctx, stop := signalContext(ctx)
 	defer stop()
-	d, err := node.StartDevnet(ctx, node.DevnetOptions{Validators: n, RPCAddr: rpc, Dir: dir, P2PBasePort: p2pBase, APIBasePort: apiBase, Logger: log, Version: buildInfo().Version, UnbondingPeriod: unbonding})
+	d, err := node.StartDevnet(ctx, node.DevnetOptions{Validators: n, RPCAddr: rpc, Dir: dir, P2PBasePort: p2pBase, APIBasePort: apiBase, Logger: log, Version: buildInfo().Version, UnbondingPeriod: unbonding, Accountability: acc})
 	if err != nil {
 		return fmt.Errorf("devnet: %w", err)
 	}

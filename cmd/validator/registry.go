@@ -139,7 +139,11 @@ func cmdDeploy(cctx *cli.Context) error {
 	} else if signer, err = loadOperator(e.cfg, errOut); err != nil {
 		return err
 	}
-	p := chain.DeployParams{MinStake: ms, UnbondingPeriod: unbonding}
+	acc, err := accountabilityFromFlags(cctx)
+	if err != nil {
+		return err
+	}
+	p := chain.DeployParams{MinStake: ms, UnbondingPeriod: unbonding, Accountability: acc}
 	if admin != "" {
 		if !common.IsHexAddress(admin) {
 			return usagef("--admin %q is not an address", admin)

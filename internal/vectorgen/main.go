@@ -1,6 +1,6 @@
 // Command vectorgen writes the conformance vectors of the wire protocol
-// (docs/protocol.md, section 11) to testdata/vectors/: envelopes.json,
-// status.json, heartbeats.json, evidence.json and pop.json. `go generate ./...`
+// (docs/protocol.md, section 12) to testdata/vectors/: envelopes.json,
+// status.json, heartbeats.json, evidence.json, pop.json and attestations.json. `go generate ./...`
 // runs it (see p2p/vectors.go); CI fails on a diff. Its output is
 // deterministic: fixed keys derived from fixed seeds, a fixed clock, RFC 6979
 // signatures (go-ethereum's crypto.Sign) and a fixed order, so two runs give
@@ -80,6 +80,7 @@ func run(dir string) error {
 		{"heartbeats.json", heartbeats},
 		{"evidence.json", evidenceVectors},
 		{"pop.json", pops},
+		{"attestations.json", attestations},
 	} {
 		v, err := f.make()
 		if err != nil {

@@ -61,7 +61,7 @@ func popAccepted(digest common.Hash, sig []byte, node common.Address) bool {
 
 func pops() (any, error) {
 	f := PopFile{
-		Description: "Registration proof-of-possession conformance vectors (docs/protocol.md, section 9). Each vector is the " +
+		Description: "Registration proof-of-possession conformance vectors (docs/protocol.md, section 10). Each vector is the " +
 			"popSignature an operator passes to NodeRegistry.register(pubKey, multiaddrs, metadata, popSignature) on chain chain_id " +
 			"at registry, sent from operator, for the node key: abi_encoded = abi.encode(domain, chain_id, registry, operator), " +
 			"digest = keccak256(abi_encoded) (raw: no EIP-191 prefix), signature = r || s || v by the node key with v = 27 or 28, " +
@@ -111,7 +111,7 @@ func pops() (any, error) {
 	other := common.HexToAddress("0x00000000000000000000000000000000000000aa")
 	sepolia := big.NewInt(11155111)
 	specs := []spec{
-		{"valid_devnet_node_1", "the worked example of section 9", devnet, chain.DevnetRegistry, operator(1), node(1), nil},
+		{"valid_devnet_node_1", "the worked example of section 10", devnet, chain.DevnetRegistry, operator(1), node(1), nil},
 		{"valid_devnet_node_2", "devnet node 2 by devnet operator 2", devnet, chain.DevnetRegistry, operator(2), node(2), nil},
 		{"valid_devnet_node_3", "devnet node 3 by devnet operator 3", devnet, chain.DevnetRegistry, operator(3), node(3), nil},
 		{"valid_devnet_node_4", "devnet node 4 by devnet operator 1: one operator registers any number of nodes", devnet, chain.DevnetRegistry, operator(1), node(4), nil},

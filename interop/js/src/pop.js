@@ -1,4 +1,4 @@
-// Section 9 of docs/protocol.md: the registration proof of possession.
+// Section 10 of docs/protocol.md: the registration proof of possession.
 
 import { AbiCoder, id, keccak256, SigningKey, getBytes, hexlify, recoverAddress, Signature } from 'ethers'
 import { nodeIdFromPublicKey } from './identity.js'
@@ -21,7 +21,7 @@ export function popSign (nodePrivateKey, chainId, registry, operator) {
   return getBytes(sk.sign(popDigest(chainId, registry, operator)).serialized)
 }
 
-// What the contract decides (section 9): 'accept' or 'BadProof'. pubKey is the
+// What the contract decides (section 10): 'accept' or 'BadProof'. pubKey is the
 // 64-byte X || Y.
 export function popVerify (signature, chainId, registry, operator, pubKey) {
   signature = getBytes(signature)

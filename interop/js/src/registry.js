@@ -5,7 +5,7 @@ import { nodeIdFromPublicKey, peerIdString, compress } from './identity.js'
 
 export const REGISTRY_ABI = [
   'function nodeCount() view returns (uint256)',
-  'function getNodes(uint256 offset, uint256 limit) view returns (tuple(address id, address operator, bytes pubKey, string[] multiaddrs, string metadata, uint256 stake, uint8 role, uint8 status, uint64 registeredAt, uint64 withdrawableAt)[])'
+  'function getNodes(uint256 offset, uint256 limit) view returns (tuple(address id, address operator, bytes pubKey, string[] multiaddrs, string metadata, uint256 stake, uint8 role, uint8 status, uint64 registeredAt, uint64 withdrawableAt, uint64 activeSince, uint64 jailedUntil)[])'
 ]
 
 // Returns { block, chainId, members: Map<lowercase node ID, member> } where a

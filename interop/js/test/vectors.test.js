@@ -1,4 +1,4 @@
-// Conformance vectors (testdata/vectors/*.json, docs/protocol.md section 11),
+// Conformance vectors (testdata/vectors/*.json, docs/protocol.md section 12),
 // each recomputed in JavaScript from its inputs with src/, never compared with
 // the file itself.
 
@@ -10,13 +10,14 @@ import path from 'node:path'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { blake2b } from '@noble/hashes/blake2.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { getAddress, id } from 'ethers'
+import { computeAddress, getAddress, id } from 'ethers'
 import * as E from '../src/envelope.js'
 import { encodeStatus, decodeStatus, judgeRequest, statusProtocol, STATUS_MAX_BYTES } from '../src/status.js'
 import { encodeHeartbeat, encodeHeartbeatRaw, decodeHeartbeat, MAX_ADDRS, MAX_ADDR_BYTES, MAX_VERSION_BYTES } from '../src/heartbeat.js'
 import { popDigest, popSign, popEncoded, popVerify, POP_DOMAIN } from '../src/pop.js'
 import { splitResponse, reportDigest, recoverReportSigner, parseQuery, verifyResponse, EVIDENCE_DOMAIN, REQUEST_MAX_BYTES } from '../src/evidence.js'
 import { requestFrame } from '../src/reqresp.js'
+import * as A from '../src/attestation.js'
 import { NodeKey, nodeIdFromPublicKey } from '../src/identity.js'
 import { fromHex, hex0x, utf8 } from '../src/bytes.js'
 
@@ -27,7 +28,7 @@ const lc = (s) => s.toLowerCase()
 
 test('the vector directory holds envelopes.json and only files this test knows', () => {
   assert.ok(existsSync(path.join(dir, 'envelopes.json')), `${dir}/envelopes.json is missing`)
-  const known = new Set(['envelopes.json', 'status.json', 'heartbeats.json', 'evidence.json', 'pop.json'])
+  const known = new Set(['envelopes.json', 'status.json', 'heartbeats.json', 'evidence.json', 'pop.json', 'attestations.json'])
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
     assert.ok(known.has(f), `testdata/vectors/${f}: interop/js/test/vectors.test.js does not check it; add a checker`)
   }
@@ -109,7 +110,7 @@ function checkEnvelopeVector (v, f, { checkHeartbeat }) {
 }
 
 for (const v of env?.vectors ?? []) {
-  // The vectors' payloads are not heartbeats: their verdicts are checks 0-9 (section 11).
+  // The vectors' payloads are not heartbeats: their verdicts are checks 0-9 (section 12).
   test(`envelopes.json: ${v.name}`, () => checkEnvelopeVector(v, env, { checkHeartbeat: false }))
 }
 
@@ -123,7 +124,7 @@ test('envelopes.json: every standard topic has an accepted vector, every refusal
   }
 })
 
-// The doc's own worked examples, recomputed (section 1, 4, 6, 7, 8, 9).
+// The doc's own worked examples, recomputed (section 1, 4, 6, 7, 8, 9, 10).
 test('docs/protocol.md worked examples', () => {
   const k = new NodeKey(fromHex('3f34f074d8638277ddede6f881408f6dba721fee0483bd31b9dfab2238a37ee9'))
   assert.equal(k.peerIdString, '16Uiu2HAmP1eCmLdGYWreFhjgnLEmvykfFt2p3c4qLRDebyUjFNH6')
@@ -142,6 +143,16 @@ test('docs/protocol.md worked examples', () => {
   assert.equal(popDigest(1337n, reg, op), '0x6933a0264520e0d5f5c51da695a4660b355c3c3ad51151acf7b7e8eadee1e583')
   assert.equal(hex0x(popSign(k.privateKey, 1337n, reg, op)),
     '0x44fdc9f107b0504de813b91d51bbcb5303de560c05d23a558b4136d403bfbd2629604d48eb4b4ff3d9475d8a789720bf8579b03099cbb736e03cd76d1f99ecf81b')
+  // Section 9: devnet node 2 attests node 1 offline 900 s in window 490895.
+  const k2 = new NodeKey(keyFromSeed('validator/devnet/node/2'))
+  assert.equal(k2.address, '0xBbC903a76895aab2751918C512b06aE9fd42D0E9')
+  assert.equal(A.attestDigest(1337n, reg, k.address, 490895n, 900n), '0x2e6e0d08e3a629b2beec76e376a09b37b154b5dd740eaa60d3c1b0e6a458e49d')
+  const att = A.attestSign(k2.privateKey, 1337n, reg, k.address, 490895n, 900n)
+  assert.equal(hex0x(att), '0x278addd01f774f4bbf01a11bab95d6ae467f5cfc5cb745dfd2954a46ea1d16d71a9f6a743a44f50f3eee454a5275b7fd88f24a8045a02312fdcadd2921cdbaf41c')
+  assert.equal(hex0x(A.encodeAttestation({ node: k.address, window: 490895n, offlineSeconds: 900n, signature: att })),
+    '0xf85f943c238ceaa96ba73196febc9ae21ee33e13a4943883077d8f820384b841278addd01f774f4bbf01a11bab95d6ae467f5cfc5cb745dfd2954a46ea1d16d71a9f6a743a44f50f3eee454a5275b7fd88f24a8045a02312fdcadd2921cdbaf41c')
+  assert.equal(A.COMMITTEE_DOMAIN, '0xdfba94a4af864fcfa5bb0b0705df772a597f124163669a6e5034e1d457649e3e')
+  assert.equal(A.ATTEST_DOMAIN, '0x4447ebd607388e80741853d40424a5178fe8c3953f2f44e462e9b71420e16c54')
 })
 
 // --- status.json: the listener's verdict on a dialer's request (sections 3, 4) --
@@ -246,7 +257,7 @@ withFile('evidence.json', (f) => {
   }
 })
 
-// --- pop.json: registration proofs of possession (section 9) --------------
+// --- pop.json: registration proofs of possession (section 10) --------------
 
 withFile('pop.json', (f) => {
   test('pop.json: domain', () => {
@@ -267,4 +278,90 @@ withFile('pop.json', (f) => {
       assert.equal(popVerify(v.signature, chainId, v.registry, v.operator, node.publicKeyXY), v.result, 'the contract\'s verdict')
     })
   }
+})
+
+// --- attestations.json: offline attestations (section 9) ------------------
+
+withFile('attestations.json', (f) => {
+  const domain = { chainId: BigInt(f.chain_id), registry: f.registry, params: f.params }
+  const nowS = BigInt(f.now_ms) / 1000n
+  test('attestations.json: domains, topic, limits, clock', () => {
+    assert.equal(id(f.domain_tag), lc(f.domain)); assert.equal(A.ATTEST_DOMAIN, lc(f.domain))
+    assert.equal(id(f.committee_domain_tag), lc(f.committee_domain)); assert.equal(A.COMMITTEE_DOMAIN, lc(f.committee_domain))
+    assert.equal(f.topic, A.TOPIC)
+    assert.equal(f.max_payload_bytes, A.MAX_PAYLOAD)
+    assert.equal(f.envelope_max_bytes, A.ENVELOPE_MAX_BYTES)
+    assert.equal(A.windowAt(nowS, f.params), BigInt(f.now_window))
+  })
+  const ctx = {
+    network: f.network,
+    nowMs: BigInt(f.now_ms),
+    members: new Map(f.members.map((m) => [lc(m.address), { publicKey: fromHex(m.public_key), coordinator: false }])),
+    maxSize: { [A.TOPIC]: A.ENVELOPE_MAX_BYTES, default: E.MAX_MESSAGE_BYTES },
+    checkHeartbeat: false
+  }
+  const reasons = new Set()
+  for (const v of f.attestations) {
+    test(`attestations.json: ${v.name}`, () => {
+      const seed = f.key_seeds[v.attester_name]
+      assert.ok(seed, `no seed for ${v.attester_name}`)
+      const key = new NodeKey(keyFromSeed(seed))
+      assert.equal(key.address, getAddress(v.attester), 'attester address from its seed')
+      // The envelope (section 6) is valid and carries the payload, signed by the attester.
+      const bytes = fromHex(v.envelope)
+      const ev = E.validate(bytes, A.TOPIC, ctx)
+      assert.equal(ev.reason, 'ok', 'envelope steps 0-9')
+      assert.equal(ev.envelope.sender, key.address)
+      assert.equal(hex0x(ev.envelope.payload), lc(v.payload))
+      assert.equal(hex0x(E.messageId(bytes)), lc(v.message_id), 'message ID')
+      // The payload check (step 11).
+      const got = A.checkAttestation(v.attester, fromHex(v.payload), domain, nowS)
+      assert.equal(got.result, v.result, `verdict (${got.error})`)
+      assert.equal(got.reason, v.reason, `reason (${got.error})`)
+      assert.equal(v.name.startsWith('valid_'), v.reason === 'ok', 'the name says the verdict')
+      reasons.add(v.reason)
+      if (!v.fields) {
+        assert.notEqual(v.result, 'accept')
+        return
+      }
+      const fl = v.fields
+      assert.equal(hex0x(fromHex(A.attestEncoded(domain.chainId, f.registry, fl.node, fl.window, fl.offline_seconds))), lc(fl.abi_encoded), 'abi.encode')
+      assert.equal(A.attestDigest(domain.chainId, f.registry, fl.node, fl.window, fl.offline_seconds), lc(fl.digest), 'digest')
+      assert.equal(A.windowStart(fl.window, f.params), BigInt(fl.window_start))
+      assert.equal(A.windowEnd(fl.window, f.params), BigInt(fl.window_end))
+      assert.equal(A.windowDeadline(fl.window, f.params), BigInt(fl.deadline))
+      const sig = fromHex(fl.signature)
+      if (sig.length === A.SIGNATURE_LENGTH && (sig[64] === 27 || sig[64] === 28)) {
+        // Plain ecrecover, high s too (noble; ethers' recoverAddress refuses a high s).
+        let rec = null
+        try { rec = computeAddress(hex0x(secp256k1.recoverPublicKey(Uint8Array.of(sig[64] - 27, ...sig.subarray(0, 64)), fromHex(fl.digest), { prehash: false }))) } catch {}
+        assert.equal(rec, fl.recovered ? getAddress(fl.recovered) : null, 'recovered')
+      }
+      if (v.result === 'accept') {
+        const a = got.attestation
+        assert.deepEqual([a.node, a.window, a.offlineSeconds, hex0x(a.signature)],
+          [getAddress(fl.node), BigInt(fl.window), BigInt(fl.offline_seconds), lc(fl.signature)])
+        assert.equal(hex0x(A.attestSign(key.privateKey, domain.chainId, f.registry, fl.node, fl.window, fl.offline_seconds)), lc(fl.signature), 'signature made again')
+        assert.equal(hex0x(A.encodeAttestation({ node: fl.node, window: fl.window, offlineSeconds: fl.offline_seconds, signature: sig })), lc(v.payload), 'payload encoded again')
+      }
+    })
+  }
+  test('attestations.json: every verdict is shown', () => {
+    assert.deepEqual([...reasons].sort(), ['bad_payload', 'ignored_payload', 'ok'])
+  })
+  for (const c of f.committees) {
+    test(`attestations.json: committee ${c.name}`, () => {
+      if (c.hash) {
+        assert.equal(A.committeeHash(domain.chainId, f.registry, c.node, c.window, c.observer), lc(c.hash), 'committee hash')
+        assert.equal(BigInt(c.hash) % BigInt(c.observers), BigInt(c.hash_mod_observers))
+      }
+      assert.equal(A.inCommittee(domain.chainId, f.registry, c.node, c.window, c.observer, c.observers, c.committee_size), c.in_committee)
+    })
+  }
+  test('attestations.json: quorums', () => {
+    for (const q of f.quorums) {
+      assert.equal(Math.min(q.observers, q.committee_size), q.committee)
+      assert.equal(A.quorum(q.observers, q.committee_size), q.quorum, `${q.observers} observers, committees of ${q.committee_size}`)
+    }
+  })
 })
