@@ -45,7 +45,7 @@ func start(t *testing.T, cfg api.Config) *env {
 	e.info = api.Info{
 		NodeID: common.HexToAddress("0x00000000000000000000000000000000000000aa"), PeerID: "16Uiu2Self",
 		Network: "testnet", ChainID: 1337, Registry: common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3"),
-		Version: "v0.0.0-test", Started: time.Now().Add(-time.Minute),
+		Version: "v0.0.0-test", Started: time.Now().Add(-time.Minute), StoreSchemaVersion: 3,
 	}
 	srv, err := api.New(cfg, api.Deps{
 		Info: e.info, Network: e.net, Registry: e.reg, Evidence: e.ev, Gatherer: e.prom, Registerer: e.prom,
@@ -234,7 +234,7 @@ func TestStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	if st.NodeID != e.info.NodeID || st.PeerID != e.info.PeerID || st.Network != "testnet" || st.ChainID != 1337 ||
-		st.RegistryAddress != e.info.Registry || st.Version != "v0.0.0-test" || st.PeerCount != 5 {
+		st.RegistryAddress != e.info.Registry || st.Version != "v0.0.0-test" || st.PeerCount != 5 || st.StoreSchemaVersion != 3 {
 		t.Errorf("status identity: %+v", st)
 	}
 	if st.Registry.Synced != rs.Synced || st.Registry.Block != 90 || st.Registry.Head != 100 || st.Registry.Nodes != 7 ||
@@ -248,7 +248,7 @@ func TestStatus(t *testing.T) {
 	// The wire names are the documented ones.
 	_, _, body := e.do(t, http.MethodGet, "/v1/status", nil)
 	for _, k := range []string{`"node_id"`, `"peer_id"`, `"chain_id":1337`, `"registry_address"`, `"synced":true`,
-		`"block":90`, `"head":100`, `"nodes":7`, `"peer_count":5`, `"listen_addrs"`, `"version"`, `"uptime_seconds"`} {
+		`"block":90`, `"head":100`, `"nodes":7`, `"peer_count":5`, `"listen_addrs"`, `"version"`, `"uptime_seconds"`, `"store_schema_version":3`} {
 		if !bytes.Contains(body, []byte(k)) {
 			t.Errorf("status body lacks %s: %s", k, body)
 		}

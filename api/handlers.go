@@ -102,6 +102,7 @@ func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
 		RegistryAddress: in.Registry, Registry: s.d.Registry.Status(), Registration: reg,
 		PeerCount: s.d.Network.PeerCount(), ListenAddrs: addrs, Version: in.Version,
 		StartedAt: s.started.UTC(), UptimeSeconds: time.Since(s.started).Seconds(),
+		StoreSchemaVersion: in.StoreSchemaVersion,
 	})
 }
 

@@ -80,6 +80,8 @@ type Info struct {
 	ChainID  uint64
 	Registry common.Address
 	Version  string
+	// StoreSchemaVersion is the schema version of the store the node opened.
+	StoreSchemaVersion uint64
 	// Started is when the node started; zero means when the API was built.
 	Started time.Time
 }
@@ -174,6 +176,9 @@ type Status struct {
 	Version       string    `json:"version"`
 	StartedAt     time.Time `json:"started_at"`
 	UptimeSeconds float64   `json:"uptime_seconds"`
+	// StoreSchemaVersion is the schema version of the node's store (0: not
+	// reported).
+	StoreSchemaVersion uint64 `json:"store_schema_version,omitempty"`
 }
 
 // Readiness is the body of GET /readyz.

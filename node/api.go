@@ -13,6 +13,7 @@ import (
 	"validator/chain"
 	"validator/evidence"
 	"validator/p2p"
+	"validator/store"
 )
 
 // startAPI serves the local API over the node's parts.
@@ -22,6 +23,7 @@ func startAPI(n *Node) (apiServer, error) {
 		Info: api.Info{
 			NodeID: id.NodeID, PeerID: id.PeerID.String(), Network: n.network.Name, ChainID: n.network.ChainID,
 			Registry: n.network.Registry, Version: n.opts.Version, Started: time.Now(),
+			StoreSchemaVersion: store.SchemaVersion, // Open refuses any other
 		},
 		Network:    apiNetwork{n.svc},
 		Registry:   apiRegistry{n},

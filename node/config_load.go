@@ -52,6 +52,8 @@ var nonConfigEnv = map[string]bool{
 	"VALIDATOR_REQUIRE_GETH":     true, // tests: fail rather than skip without geth
 	"VALIDATOR_REQUIRE_NETNS":    true, // tests: fail rather than skip without network namespaces
 	"VALIDATOR_REQUIRE_PROMTOOL": true, // tests: fail rather than skip without promtool
+	"VALIDATOR_REQUIRE_DOCKER":   true, // tests: fail rather than skip without docker-compose
+	"VALIDATOR_REQUIRE_SYSTEMD":  true, // tests: fail rather than skip without systemd-analyze
 }
 
 // ConfigKey describes one configuration key, e.g. for registering flags.

@@ -11,8 +11,6 @@ import (
 
 // Test-only access to the internals; compiled into the test binary only.
 
-const SchemaVersion = schemaVersion
-
 // BadgerOptions are the options Open uses, for the raw-Badger baseline benchmark.
 func BadgerOptions(dir string) badger.Options {
 	return badgerOptions(dir, config{logger: slog.New(slog.DiscardHandler)})

@@ -42,6 +42,11 @@ import (
 // It is stamped into a new database and checked on every open.
 const schemaVersion = 1
 
+// SchemaVersion is the store schema this binary reads and writes; Open refuses
+// a directory written with another, so a running node's store has it
+// (/v1/status reports it as store_schema_version; validator doctor compares).
+const SchemaVersion = schemaVersion
+
 var (
 	// ErrSchemaVersion is returned by Open when the database was written with a
 	// schema this binary does not know.

@@ -40,6 +40,7 @@ func TestCLIHelpFlags(t *testing.T) {
 		{"peers", []string{"api", "json"}, []string{"VALIDATOR_API_LISTEN"}},
 		{"status", []string{"api", "json"}, []string{"VALIDATOR_API_LISTEN"}},
 		{"evidence", []string{"api", "peer", "since"}, nil},
+		{"doctor", append(slices.Clone(config), "data-dir", "api", "json", "timeout"), []string{"api.min_peers"}},
 		{"config", nil, []string{"dump"}},
 		{"config dump", daemon, nil},
 		{"version", nil, nil},

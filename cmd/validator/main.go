@@ -24,14 +24,22 @@ import (
 )
 
 // version, when set at link time (-ldflags "-X main.version=v1.2.3"),
-// overrides the module version Go stamps into the binary.
-var version string
+// overrides the module version Go stamps into the binary. commit and
+// commitDate (RFC 3339), set the same way by scripts/release.sh, override the
+// VCS stamp: a build from a source tarball has none.
+var version, commit, commitDate string
 
-// buildInfo is the binary's build information with the link-time version.
+// buildInfo is the binary's build information with the link-time values.
 func buildInfo() node.BuildInfo {
 	b := node.ReadBuildInfo()
 	if version != "" {
 		b.Version = version
+	}
+	if commit != "" && commit != b.Commit {
+		b.Commit, b.Modified = commit, false
+	}
+	if t, err := time.Parse(time.RFC3339, commitDate); err == nil {
+		b.CommitTime = t.UTC()
 	}
 	return b
 }
