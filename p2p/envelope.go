@@ -264,26 +264,17 @@ type wireEnvelope struct {
 	Timestamp uint64
 	Payload   []byte
 	Signature []byte
-}
-
-// wireEnvelopeEncoded is wireEnvelope with the encoding item of a
-// compressed envelope.
-type wireEnvelopeEncoded struct {
-	wireEnvelope
-	Encoding uint64
+	// Encoding is omitted when 0 (raw): a raw envelope is the six-item list.
+	Encoding uint64 `rlp:"optional"`
 }
 
 // EncodeEnvelope returns the RLP wire form of e. Encoding is deterministic:
 // equal envelopes encode to equal bytes.
 func EncodeEnvelope(e *Envelope) ([]byte, error) {
-	w := wireEnvelope{
+	return rlp.EncodeToBytes(&wireEnvelope{
 		Network: e.Network, Topic: e.Topic, Sender: e.Sender,
-		Timestamp: e.Timestamp, Payload: e.Payload, Signature: e.Signature,
-	}
-	if e.Encoding == EncodingRaw {
-		return rlp.EncodeToBytes(&w)
-	}
-	return rlp.EncodeToBytes(&wireEnvelopeEncoded{w, e.Encoding})
+		Timestamp: e.Timestamp, Payload: e.Payload, Signature: e.Signature, Encoding: e.Encoding,
+	})
 }
 
 // DecodeEnvelope parses exactly one canonical RLP envelope. It rejects trailing

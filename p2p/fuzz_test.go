@@ -167,6 +167,16 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		if werr == nil && (len(w.Network) > p2p.MaxNetworkLen || len(w.Topic) > p2p.MaxTopicLen) {
 			werr = errors.New("field limits")
 		}
+		if werr == nil && w.Encoding != p2p.EncodingRaw && w.Encoding != p2p.EncodingSnappy {
+			werr = errors.New("unknown encoding")
+		}
+		if werr == nil {
+			// The reflective decoder takes an explicit encoding 0; the wire
+			// form omits it, so only the canonical form round-trips.
+			if again, err := rlp.EncodeToBytes(&w); err != nil || !bytes.Equal(again, b) {
+				werr = errors.New("encoding 0 written out")
+			}
+		}
 		if (err == nil) != (werr == nil) {
 			t.Fatalf("DecodeEnvelope error %v, reflective decoder error %v, input %x", err, werr, b)
 		}
@@ -177,7 +187,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			return
 		}
 		if got.Network != w.Network || got.Topic != w.Topic || got.Sender != w.Sender || got.Timestamp != w.Timestamp ||
-			!bytes.Equal(got.Payload, w.Payload) || !bytes.Equal(got.Signature, w.Signature) {
+			!bytes.Equal(got.Payload, w.Payload) || !bytes.Equal(got.Signature, w.Signature) || got.Encoding != w.Encoding {
 			t.Fatalf("decoded %+v, reflective decoder %+v", got, w)
 		}
 		// Nothing aliases the input, which pubsub keeps and forwards.
