@@ -105,10 +105,15 @@ func malleate(sig []byte) []byte {
 }
 
 // specSigningHash derives the signing hash from the written spec, independently
-// of the package: keccak256(domain || rlp([network, topic, sender, timestamp, payload])).
+// of the package: keccak256(domain || rlp([network, topic, sender, timestamp, payload])),
+// with encoding appended to the list when the envelope is compressed.
 func specSigningHash(tb testing.TB, e *p2p.Envelope) []byte {
 	tb.Helper()
-	body, err := rlp.EncodeToBytes([]any{e.Network, e.Topic, e.Sender, e.Timestamp, e.Payload})
+	items := []any{e.Network, e.Topic, e.Sender, e.Timestamp, e.Payload}
+	if e.Encoding != 0 { // a compressed envelope signs its encoding too
+		items = append(items, e.Encoding)
+	}
+	body, err := rlp.EncodeToBytes(items)
 	if err != nil {
 		tb.Fatal(err)
 	}
