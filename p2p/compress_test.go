@@ -19,15 +19,27 @@ import (
 	"validator/p2p"
 )
 
-// jsonPayload is a realistic application message of about n bytes: a JSON
-// job with repeated keys and hex values.
+// jsonPayload is a realistic application message of exactly n bytes (n >=
+// 200): a JSON job with repeated keys and hex values, padded by a memo of
+// hex noise.
 func jsonPayload(n int) []byte {
 	var b strings.Builder
 	b.WriteString(`{"job":"settle-batch","id":"0x5f3a","shard":7,"inputs":[`)
-	for i := 0; b.Len() < n-80; i++ {
-		fmt.Fprintf(&b, `{"account":"0x%040x","amount":"%d","nonce":%d},`, uint64(i)*0x9e3779b97f4a7c15, 1_000_000_007*uint64(i+1), i)
+	const tail = `{"account":"0x0","amount":"0","nonce":0}],"memo":"` // then the memo and "}
+	for i := 0; ; i++ {
+		item := fmt.Sprintf(`{"account":"0x%040x","amount":"%d","nonce":%d},`, uint64(i)*0x9e3779b97f4a7c15, 1_000_000_007*uint64(i+1), i)
+		if b.Len()+len(item)+len(tail)+2 > n {
+			break
+		}
+		b.WriteString(item)
 	}
-	b.WriteString(`{"account":"0x0","amount":"0","nonce":0}],"deadline_ms":1767225660000}`)
+	b.WriteString(tail)
+	var memo strings.Builder // hex noise, not a run snappy would collapse
+	for i := uint64(1); memo.Len() < n; i++ {
+		fmt.Fprintf(&memo, "%016x", i*0xbf58476d1ce4e5b9)
+	}
+	b.WriteString(memo.String()[:max(n-b.Len()-2, 0)])
+	b.WriteString(`"}`)
 	return []byte(b.String())
 }
 
