@@ -116,7 +116,7 @@ const (
 	snappyMaxRatio = 22
 )
 
-// Errors of Content, both wrapping ErrBadCompression.
+// Errors of Content and DecodedLen.
 var (
 	// ErrBadCompression: a compressed payload that is not a valid snappy
 	// block of the length its header claims.
