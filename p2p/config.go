@@ -61,6 +61,10 @@ type Config struct {
 	// ignored (counted as rate_limited), not penalised.
 	PeerMessageRate  int
 	PeerMessageBurst int
+	// CompressMinBytes: Publish sends a payload of at least this many bytes
+	// snappy-compressed when that is shorter (CompressPayload); 0, the
+	// default, never compresses. Receiving accepts both forms either way.
+	CompressMinBytes int
 	// SubscriptionBuffer is each local subscription's queue length; a
 	// subscriber that falls behind loses the oldest messages (counted).
 	SubscriptionBuffer int
@@ -195,6 +199,9 @@ func (c *Config) validate() error {
 	}
 	if c.PeerMessageRate < 0 || c.PeerMessageBurst < 0 {
 		errs = append(errs, fmt.Errorf("peer message rate %d/s, burst %d: want > 0", c.PeerMessageRate, c.PeerMessageBurst))
+	}
+	if c.CompressMinBytes < 0 {
+		errs = append(errs, fmt.Errorf("compress min bytes %d: want >= 0 (0: never compress)", c.CompressMinBytes))
 	}
 	if c.CloseAfterMisses < 1 {
 		errs = append(errs, fmt.Errorf("close after misses %d: want >= 1", c.CloseAfterMisses))

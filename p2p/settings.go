@@ -33,6 +33,8 @@ type GossipSection struct {
 	MaxSkew           settings.Duration `toml:"max_skew" comment:"Envelopes further than this in the future are ignored."`
 	PeerMsgRate       int               `toml:"peer_msg_rate" comment:"Messages per second validated from one peer; beyond it (after peer_msg_burst) they are ignored, not penalised."`
 	PeerMsgBurst      int               `toml:"peer_msg_burst" comment:"Burst of messages one peer may send above peer_msg_rate."`
+	// Snappy compression (issue 15).
+	CompressMinBytes int `toml:"compress_min_bytes" comment:"Send payloads of at least this many bytes snappy-compressed when that is shorter; 0 never compresses. Turn on only once every node of the network accepts compressed envelopes (docs/protocol.md section 11)."`
 }
 
 // DefaultNetworkSection holds the defaults of [network]; DefaultConfig takes
@@ -97,6 +99,7 @@ func (s GossipSection) apply(c *Config) {
 		MaxSkew:        s.MaxSkew.D(),
 	}
 	c.PeerMessageRate, c.PeerMessageBurst = s.PeerMsgRate, s.PeerMsgBurst
+	c.CompressMinBytes = s.CompressMinBytes
 }
 
 // Problems reports every invalid value of [network] under its dotted key.
@@ -179,6 +182,9 @@ func (s GossipSection) Problems() settings.Problems {
 	ps.Positive("gossip.max_skew", s.MaxSkew, def.MaxSkew)
 	if s.PeerMsgRate <= 0 {
 		ps.Add("gossip.peer_msg_rate", "%d must be a positive number of messages per second, such as %d", s.PeerMsgRate, def.PeerMsgRate)
+	}
+	if s.CompressMinBytes < 0 {
+		ps.Add("gossip.compress_min_bytes", "%d must be 0 (never compress) or a number of bytes, such as 1024", s.CompressMinBytes)
 	}
 	if s.PeerMsgBurst < s.PeerMsgRate {
 		ps.Add("gossip.peer_msg_burst", "%d must be at least gossip.peer_msg_rate (%d), such as %d", s.PeerMsgBurst, s.PeerMsgRate, 2*s.PeerMsgRate)

@@ -36,6 +36,9 @@ var wantResult = map[string]p2p.Result{
 	p2p.ReasonUnknownSender:  p2p.Ignore,
 	p2p.ReasonNotCoordinator: p2p.Ignore,
 	p2p.ReasonBadSignature:   p2p.Reject,
+
+	p2p.ReasonBadCompression:       p2p.Reject,
+	p2p.ReasonTooLargeDecompressed: p2p.Ignore,
 }
 
 // fixture is a membership of alice and bob (validators) and carol

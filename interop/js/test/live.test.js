@@ -245,7 +245,7 @@ describe('live interop with validator devnet', { timeout: 150_000 }, () => {
     assert.ok(registered, 'validator 1 not in the registry view')
     const want = `from-validator-1 ${randomBytes(6).toString('hex')}`
     let got = null
-    const off = js.onMessage((m) => { if (m.topic === 'jobs' && Buffer.from(m.envelope.payload).toString() === want) got = m })
+    const off = js.onMessage((m) => { if (m.topic === 'jobs' && Buffer.from(m.envelope.content).toString() === want) got = m })
     try {
       // Gossip needs the validator to know of our subscription: publish until it arrives.
       await waitFor('the JS node to receive the message published on validator 1', async () => {
@@ -262,13 +262,13 @@ describe('live interop with validator devnet', { timeout: 150_000 }, () => {
     assert.equal(e.sender, pub.id)
     assert.equal(e.network, NETWORK)
     assert.equal(e.topic, 'jobs')
-    const digest = E.signingDigest({ network: e.network, topic: e.topic, sender: e.senderBytes, timestamp: e.timestamp, payload: e.payload })
+    const digest = E.signingDigest({ network: e.network, topic: e.topic, sender: e.senderBytes, timestamp: e.timestamp, payload: e.payload, encoding: e.encoding })
     assert.equal(e.signature.length, 64)
     assert.ok(E.verifySignature(digest, e.signature, registered.publicKey), 'signature does not verify against the registered key')
     assert.ok(!E.verifySignature(digest, e.signature, view.members.get(validators[0].id.toLowerCase()).publicKey), 'verifies against another key too')
     // Heartbeats from the validators arrived and decoded too.
     const hb = js.messages.find((m) => m.topic === 'heartbeats')
-    if (hb) assert.ok(decodeHeartbeat(hb.envelope.payload).addrs.length > 0)
+    if (hb) assert.ok(decodeHeartbeat(hb.envelope.content).addrs.length > 0)
   })
 
   it('publishes a valid envelope that arrives on another validator\'s SSE stream; a forged one arrives nowhere and is counted', async () => {
