@@ -427,6 +427,7 @@ idle_timeout = "90s"
 heartbeat_interval = "15s"
 addr_expiry = "2m30s"
 dht_refresh = "1m"
+mdns = true
 [gossip]
 max_message_bytes = 131072
 heartbeat_max_bytes = 2048

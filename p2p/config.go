@@ -39,6 +39,11 @@ type Config struct {
 	// BootstrapPeers are static multiaddrs (with /p2p/<id>) dialled at start.
 	BootstrapPeers []string
 
+	// MDNS announces this node and finds peers by multicast DNS on the local
+	// network (LAN and lab setups; p2p/mdns.go). Found peers are only proposed
+	// addresses: an unregistered one is never dialled.
+	MDNS bool
+
 	// DHTRefresh is the Kademlia routing-table refresh period; negative: no
 	// refresh walk at all (the table fills from connections).
 	DHTRefresh time.Duration

@@ -22,6 +22,9 @@ type NetworkSection struct {
 	HeartbeatInterval settings.Duration `toml:"heartbeat_interval" comment:"How often this node gossips its current addresses; in a network of over 100 nodes, members x 100 ms."`
 	AddrExpiry        settings.Duration `toml:"addr_expiry" comment:"Forget a peer's gossiped addresses after this much silence; grows with the heartbeat interval."`
 	DHTRefresh        settings.Duration `toml:"dht_refresh" comment:"Kademlia routing-table refresh period."`
+
+	// Local-network discovery (p2p/mdns.go).
+	MDNS bool `toml:"mdns" comment:"Find peers on the local network by multicast DNS (LAN and lab setups); found peers are dialled only if registered."`
 }
 
 // GossipSection is the [gossip] section of validator.toml: gossip validation
@@ -86,6 +89,7 @@ func (s NetworkSection) apply(c *Config) {
 	c.ListenAddrs, c.ExternalAddrs, c.BootstrapPeers = s.ListenAddrs, s.ExternalAddrs, s.BootstrapPeers
 	c.MaxConnections, c.TargetPeers, c.IdleTimeout = s.MaxConnections, s.TargetPeers, s.IdleTimeout.D()
 	c.HeartbeatInterval, c.AddrExpiry, c.DHTRefresh = s.HeartbeatInterval.D(), s.AddrExpiry.D(), s.DHTRefresh.D()
+	c.MDNS = s.MDNS
 }
 
 func (s GossipSection) apply(c *Config) {

@@ -70,6 +70,8 @@ func TestFromSectionsUsesEveryKey(t *testing.T) {
 				f.Set(reflect.ValueOf(settings.Duration(f.Int()) + settings.Duration(time.Second)))
 			case f.Kind() == reflect.Int:
 				f.SetInt(f.Int() + 1)
+			case f.Kind() == reflect.Bool:
+				f.SetBool(!f.Bool())
 			case f.Kind() == reflect.Slice:
 				f.Set(reflect.Append(f, reflect.ValueOf("/ip4/192.0.2.1/tcp/1")))
 			default:
