@@ -193,6 +193,9 @@ func (s *Service) dialMember(m Member) {
 		return
 	}
 	// Registry addresses stale or missing: ask the DHT where the peer is now.
+	if s.cfg.noDHTLookup {
+		return
+	}
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.DialTimeout)
 	defer cancel()
 	ai, err := s.kad.FindPeer(ctx, m.PeerID)

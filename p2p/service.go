@@ -52,6 +52,8 @@ type Service struct {
 	// mdns runs when Config.MDNS is set (p2p/mdns.go).
 	found proposals
 	mdns  mdns.Service
+	// disc runs when Config.Discv5 is set (p2p/discv5.go).
+	disc *discv5
 
 	// pending bounds unauthenticated inbound connections (p2p/accept.go).
 	pending *pendingConns
@@ -235,6 +237,11 @@ func (s *Service) Start() error {
 				return
 			}
 		}
+		if s.cfg.Discv5 {
+			if err = s.startDiscv5(); err != nil {
+				return
+			}
+		}
 		members, changes, stop := s.members.Watch()
 		_ = members
 		s.goLoop(func() { s.watchMembers(changes, stop) })
@@ -278,6 +285,9 @@ func (s *Service) Close() error {
 		s.wg.Wait()
 		if s.mdns != nil {
 			_ = s.mdns.Close()
+		}
+		if s.disc != nil {
+			s.disc.close()
 		}
 		for _, t := range s.topics {
 			_ = t.Close()
