@@ -85,33 +85,49 @@ func TestDiscv5FindsStaleNode(t *testing.T) {
 // network in discv5, and dials neither.
 func TestDiscv5DialsOnlyRegisteredENRsOfItsNetwork(t *testing.T) {
 	n := newLNet(t)
+	// Registry addresses stale, no heartbeats, no DHT: a connection between a
+	// and other could only come from discv5.
+	quiet := func(c *p2p.Config) {
+		p2p.Silence(c)
+		p2p.NoDHTLookup(c)
+		c.DHTRefresh = -1
+	}
 	a := n.addNode(func(c *p2p.Config) {
 		discv5On()(c)
-		p2p.NoDHTLookup(c)
+		quiet(c)
 	})
-	n.register(a)
+	n.registerStale(a)
 	n.start(a, 1)
 	enr := a.svc.ENR()
 	other := n.addNode(func(c *p2p.Config) {
 		discv5On(enr)(c)
+		quiet(c)
 		c.Network, c.Validation.Network = "othernet", "othernet"
 	})
-	n.register(other)
+	n.registerStale(other)
 	stranger := n.addNode(discv5On(enr))
 	n.start(other, 2)
 	n.start(stranger, 2)
 	waitFor(t, "the node to skip the unregistered ENR", func() bool {
 		return counter(t, a.reg, "validator_p2p_discovery_skipped_total", "discv5,unregistered") >= 1
 	})
-	// By now the node's table holds both ENRs; room for a wrong dial.
-	time.Sleep(2 * time.Second)
+	// Then give a wrong dial time to happen, on either side: each node sees
+	// the other's ENR, of another network.
+	wrong := func() float64 {
+		var n float64
+		for _, tn := range []*testNode{a, other} {
+			n += counter(t, tn.reg, "validator_p2p_dials_total", "discv5,ok") + counter(t, tn.reg, "validator_p2p_dials_total", "discv5,failed") +
+				counter(t, tn.reg, "validator_p2p_handshakes_total", "mismatch")
+		}
+		return n
+	}
+	for end := time.Now().Add(15 * time.Second); time.Now().Before(end) && wrong() == 0; time.Sleep(50 * time.Millisecond) {
+	}
+	if got := wrong(); got != 0 {
+		t.Errorf("%v discv5 dials or handshake mismatches between the node and the other network's node, want 0", got)
+	}
 	if counter(t, a.reg, "validator_p2p_discovery_skipped_total", "discv5,other_network") < 1 {
 		t.Error("the ENR of the other network was not counted as skipped")
-	}
-	for _, res := range []string{"ok", "failed"} {
-		if got := counter(t, a.reg, "validator_p2p_dials_total", "discv5,"+res); got != 0 {
-			t.Errorf("discv5 dials %s: %v, want 0", res, got)
-		}
 	}
 	if got := counter(t, a.reg, "validator_p2p_connections_refused_total", "outbound"); got != 0 {
 		t.Errorf("%v outbound connections refused by the gate: something unregistered was dialled", got)
