@@ -142,12 +142,13 @@ func (s *Service) discv5IP() net.IP {
 }
 
 // announceIP is the IPv4 address the ENR carries when discv5 listens on all
-// interfaces: the first of the host's addresses (external ones first) that
-// is not unspecified; discv5 corrects it from what peers see.
+// interfaces, until discv5 learns it from what peers see: the first of the
+// host's addresses (external ones first) that is neither unspecified nor
+// loopback, else loopback.
 func (s *Service) announceIP() net.IP {
 	for _, a := range s.host.Addrs() {
 		if v, err := a.ValueForProtocol(ma.P_IP4); err == nil {
-			if ip := net.ParseIP(v); ip != nil && !ip.IsUnspecified() {
+			if ip := net.ParseIP(v); ip != nil && !ip.IsUnspecified() && !ip.IsLoopback() {
 				return ip
 			}
 		}
