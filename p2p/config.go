@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -38,6 +40,19 @@ type Config struct {
 	IdleTimeout time.Duration
 	// BootstrapPeers are static multiaddrs (with /p2p/<id>) dialled at start.
 	BootstrapPeers []string
+
+	// MDNS announces this node and finds peers by multicast DNS on the local
+	// network (LAN and lab setups; p2p/mdns.go). Found peers are only proposed
+	// addresses: an unregistered one is never dialled.
+	MDNS bool
+	// Discv5 runs Node Discovery v5 on UDP port Discv5Port (negative: any
+	// free port, for tests) with an ENR signed by the node key that carries
+	// the network, chain ID and registry, and Discv5Bootnodes ("enr:..."
+	// records) to start from (p2p/discv5.go). ENRs of other networks or of
+	// keys that are not registered are never dialled.
+	Discv5          bool
+	Discv5Port      int
+	Discv5Bootnodes []string
 
 	// DHTRefresh is the Kademlia routing-table refresh period; negative: no
 	// refresh walk at all (the table fills from connections).
@@ -117,6 +132,9 @@ type Config struct {
 
 	// silent stops this node's heartbeats (tests of the other discovery paths).
 	silent bool
+	// noDHTLookup stops discovery asking the DHT where a peer is (tests of
+	// the other discovery paths).
+	noDHTLookup bool
 }
 
 // DefaultConfig returns the defaults for a network. Those of the settings in
@@ -206,8 +224,36 @@ func (c *Config) validate() error {
 	if c.CloseAfterMisses < 1 {
 		errs = append(errs, fmt.Errorf("close after misses %d: want >= 1", c.CloseAfterMisses))
 	}
+	if c.Discv5 {
+		if c.Discv5Port > 65535 {
+			errs = append(errs, fmt.Errorf("discv5 port %d: want 1..65535", c.Discv5Port))
+		}
+		if c.Discv5Port > 0 && slices.Contains(quicPorts(c.ListenAddrs), c.Discv5Port) {
+			errs = append(errs, fmt.Errorf("discv5 port %d is a QUIC listen port", c.Discv5Port))
+		}
+		if _, err := ParseENRs(c.Discv5Bootnodes); err != nil {
+			errs = append(errs, fmt.Errorf("discv5 bootnodes: %w", err))
+		}
+	}
 	if c.SubscriptionBuffer <= 0 {
 		errs = append(errs, fmt.Errorf("subscription buffer %d: want > 0", c.SubscriptionBuffer))
 	}
 	return errors.Join(errs...)
+}
+
+// quicPorts are the UDP ports of the QUIC listen addresses (0 left out).
+func quicPorts(addrs []string) []int {
+	var out []int
+	for _, a := range addrs {
+		m, err := ma.NewMultiaddr(a)
+		if err != nil {
+			continue
+		}
+		if v, err := m.ValueForProtocol(ma.P_UDP); err == nil {
+			if p, _ := strconv.Atoi(v); p > 0 {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -22,6 +23,14 @@ type NetworkSection struct {
 	HeartbeatInterval settings.Duration `toml:"heartbeat_interval" comment:"How often this node gossips its current addresses; in a network of over 100 nodes, members x 100 ms."`
 	AddrExpiry        settings.Duration `toml:"addr_expiry" comment:"Forget a peer's gossiped addresses after this much silence; grows with the heartbeat interval."`
 	DHTRefresh        settings.Duration `toml:"dht_refresh" comment:"Kademlia routing-table refresh period."`
+
+	// Local-network discovery (p2p/mdns.go).
+	MDNS bool `toml:"mdns" comment:"Find peers on the local network by multicast DNS (LAN and lab setups); found peers are dialled only if registered."`
+
+	// Node Discovery v5 (p2p/discv5.go).
+	Discv5          bool     `toml:"discv5" comment:"Find peers by discv5 with an ENR signed by the node key; only registered nodes of this network are dialled."`
+	Discv5Port      int      `toml:"discv5_port" comment:"UDP port of discv5; not a QUIC listen port."`
+	Discv5Bootnodes []string `toml:"discv5_bootnodes" comment:"ENRs (enr:...) discv5 starts from, e.g. other validators' (validator logs its own at start)."`
 }
 
 // GossipSection is the [gossip] section of validator.toml: gossip validation
@@ -48,6 +57,7 @@ func DefaultNetworkSection() NetworkSection {
 		HeartbeatInterval: settings.Duration(10 * time.Second),
 		AddrExpiry:        settings.Duration(time.Minute),
 		DHTRefresh:        settings.Duration(10 * time.Minute),
+		Discv5Port:        DefaultDiscv5Port,
 	}
 }
 
@@ -88,6 +98,8 @@ func (s NetworkSection) apply(c *Config) {
 	c.ListenAddrs, c.ExternalAddrs, c.BootstrapPeers = s.ListenAddrs, s.ExternalAddrs, s.BootstrapPeers
 	c.MaxConnections, c.TargetPeers, c.IdleTimeout = s.MaxConnections, s.TargetPeers, s.IdleTimeout.D()
 	c.HeartbeatInterval, c.AddrExpiry, c.DHTRefresh = s.HeartbeatInterval.D(), s.AddrExpiry.D(), s.DHTRefresh.D()
+	c.MDNS = s.MDNS
+	c.Discv5, c.Discv5Port, c.Discv5Bootnodes = s.Discv5, s.Discv5Port, s.Discv5Bootnodes
 }
 
 func (s GossipSection) apply(c *Config) {
@@ -155,6 +167,17 @@ func (s NetworkSection) Problems() settings.Problems {
 			s.AddrExpiry.String(), s.HeartbeatInterval.String(), (6 * s.HeartbeatInterval).String())
 	}
 	ps.Positive("network.dht_refresh", s.DHTRefresh, def.DHTRefresh)
+	switch {
+	case s.Discv5Port < 1 || s.Discv5Port > 65535:
+		ps.Add("network.discv5_port", "%d must be a UDP port, 1 … 65535, such as %d", s.Discv5Port, def.Discv5Port)
+	case s.Discv5 && slices.Contains(quicPorts(s.ListenAddrs), s.Discv5Port):
+		ps.Add("network.discv5_port", "%d is the UDP port of a QUIC listen address in network.listen_addrs; pick another, such as %d", s.Discv5Port, s.Discv5Port+1)
+	}
+	for i, b := range s.Discv5Bootnodes {
+		if _, err := ParseENRs([]string{b}); err != nil {
+			ps.Add(fmt.Sprintf("network.discv5_bootnodes[%d]", i), "%v; copy another node's ENR from its log line \"discv5 listening\"", err)
+		}
+	}
 	return ps
 }
 
