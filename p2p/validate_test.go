@@ -440,7 +440,7 @@ func TestNewValidatorErrors(t *testing.T) {
 }
 
 func TestValidationReasons(t *testing.T) {
-	want := []string{"ok", "oversized", "undecodable", "wrong_network", "wrong_topic", "stale", "future", "unknown_sender", "not_coordinator", "bad_signature", "rate_limited"}
+	want := []string{"ok", "oversized", "undecodable", "bad_compression", "too_large_decompressed", "wrong_network", "wrong_topic", "stale", "future", "unknown_sender", "not_coordinator", "bad_signature", "rate_limited"}
 	got := slices.Clone(p2p.ValidationReasons)
 	slices.Sort(got)
 	slices.Sort(want)
