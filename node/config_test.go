@@ -427,6 +427,10 @@ idle_timeout = "90s"
 heartbeat_interval = "15s"
 addr_expiry = "2m30s"
 dht_refresh = "1m"
+mdns = true
+discv5 = true
+discv5_port = 9300
+discv5_bootnodes = ["enr:-L64QPJ6X2WDnXkKObZ6OB2lpH-aN9SccPaJgLs-__a7a4eUAYYZfZeOOb9CCUX-_hWfT2INEDKXreQFU1vT95iLURaGAaI_v2GjgmlkgnY0gmlwhH8AAAGEcXVpY4KY24lzZWNwMjU2azGhA28MX_fBGkuLSOGLRRvcRzzSpIadtSx2X9ja0Mqu4jzYg3RjcIKGB4N1ZHCCqTWDdmxk4Id0ZXN0bmV0ggU5lD7ePsoqcrOuzIIOlVs284Q30BOV"]
 [gossip]
 max_message_bytes = 131072
 heartbeat_max_bytes = 2048
@@ -687,9 +691,9 @@ func cfgDumpValues(t *testing.T, c node.Config) map[string]string {
 	return out
 }
 
-var cfgDocKeyCell = regexp.MustCompile("^\\| `[a-z_]+\\.[a-z_]+` \\|")
+var cfgDocKeyCell = regexp.MustCompile("^\\| `[a-z0-9_]+\\.[a-z0-9_]+` \\|")
 
-var cfgDocRow = regexp.MustCompile("^\\| `([a-z_]+\\.[a-z_]+)` \\| ([^|]+) \\| `([^`]*)` \\| `(VALIDATOR_[A-Z_]+)` \\| [^|]+ \\|$")
+var cfgDocRow = regexp.MustCompile("^\\| `([a-z0-9_]+\\.[a-z0-9_]+)` \\| ([^|]+) \\| `([^`]*)` \\| `(VALIDATOR_[A-Z0-9_]+)` \\| [^|]+ \\|$")
 
 // TestConfigDocs keeps docs/configuration.md true: one row per key with its
 // type, its default as Dump renders it and its environment variable, and the

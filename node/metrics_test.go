@@ -730,7 +730,7 @@ func metricsDecodeYAML(t *testing.T, path string, v any) {
 
 // metricsIgnoreResults are the validator_p2p_messages_total results that are
 // not rejections (p2p: Accept and Ignore verdicts).
-var metricsIgnoreResults = []string{"ok", "oversized", "stale", "future", "unknown_sender", "not_coordinator", "rate_limited", "ignored_payload"}
+var metricsIgnoreResults = []string{"ok", "oversized", "too_large_decompressed", "stale", "future", "unknown_sender", "not_coordinator", "rate_limited", "ignored_payload"}
 
 // metricsRequirePromtool, set to 1 (as CI does), makes a missing promtool
 // fail the alert tests instead of skipping promtool's checks.

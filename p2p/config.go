@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -39,6 +41,19 @@ type Config struct {
 	// BootstrapPeers are static multiaddrs (with /p2p/<id>) dialled at start.
 	BootstrapPeers []string
 
+	// MDNS announces this node and finds peers by multicast DNS on the local
+	// network (LAN and lab setups; p2p/mdns.go). Found peers are only proposed
+	// addresses: an unregistered one is never dialled.
+	MDNS bool
+	// Discv5 runs Node Discovery v5 on UDP port Discv5Port (negative: any
+	// free port, for tests) with an ENR signed by the node key that carries
+	// the network, chain ID and registry, and Discv5Bootnodes ("enr:..."
+	// records) to start from (p2p/discv5.go). ENRs of other networks or of
+	// keys that are not registered are never dialled.
+	Discv5          bool
+	Discv5Port      int
+	Discv5Bootnodes []string
+
 	// DHTRefresh is the Kademlia routing-table refresh period; negative: no
 	// refresh walk at all (the table fills from connections).
 	DHTRefresh time.Duration
@@ -61,6 +76,10 @@ type Config struct {
 	// ignored (counted as rate_limited), not penalised.
 	PeerMessageRate  int
 	PeerMessageBurst int
+	// CompressMinBytes: Publish sends a payload of at least this many bytes
+	// snappy-compressed when that is shorter (CompressPayload); 0, the
+	// default, never compresses. Receiving accepts both forms either way.
+	CompressMinBytes int
 	// SubscriptionBuffer is each local subscription's queue length; a
 	// subscriber that falls behind loses the oldest messages (counted).
 	SubscriptionBuffer int
@@ -113,6 +132,9 @@ type Config struct {
 
 	// silent stops this node's heartbeats (tests of the other discovery paths).
 	silent bool
+	// noDHTLookup stops discovery asking the DHT where a peer is (tests of
+	// the other discovery paths).
+	noDHTLookup bool
 }
 
 // DefaultConfig returns the defaults for a network. Those of the settings in
@@ -196,11 +218,42 @@ func (c *Config) validate() error {
 	if c.PeerMessageRate < 0 || c.PeerMessageBurst < 0 {
 		errs = append(errs, fmt.Errorf("peer message rate %d/s, burst %d: want > 0", c.PeerMessageRate, c.PeerMessageBurst))
 	}
+	if c.CompressMinBytes < 0 {
+		errs = append(errs, fmt.Errorf("compress min bytes %d: want >= 0 (0: never compress)", c.CompressMinBytes))
+	}
 	if c.CloseAfterMisses < 1 {
 		errs = append(errs, fmt.Errorf("close after misses %d: want >= 1", c.CloseAfterMisses))
+	}
+	if c.Discv5 {
+		if c.Discv5Port > 65535 {
+			errs = append(errs, fmt.Errorf("discv5 port %d: want 1..65535", c.Discv5Port))
+		}
+		if c.Discv5Port > 0 && slices.Contains(quicPorts(c.ListenAddrs), c.Discv5Port) {
+			errs = append(errs, fmt.Errorf("discv5 port %d is a QUIC listen port", c.Discv5Port))
+		}
+		if _, err := ParseENRs(c.Discv5Bootnodes); err != nil {
+			errs = append(errs, fmt.Errorf("discv5 bootnodes: %w", err))
+		}
 	}
 	if c.SubscriptionBuffer <= 0 {
 		errs = append(errs, fmt.Errorf("subscription buffer %d: want > 0", c.SubscriptionBuffer))
 	}
 	return errors.Join(errs...)
+}
+
+// quicPorts are the UDP ports of the QUIC listen addresses (0 left out).
+func quicPorts(addrs []string) []int {
+	var out []int
+	for _, a := range addrs {
+		m, err := ma.NewMultiaddr(a)
+		if err != nil {
+			continue
+		}
+		if v, err := m.ValueForProtocol(ma.P_UDP); err == nil {
+			if p, _ := strconv.Atoi(v); p > 0 {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }

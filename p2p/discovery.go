@@ -17,9 +17,10 @@ import (
 )
 
 // Discovery keeps this node connected to TargetPeers registered peers, from
-// three sources: static bootstrap_peers, the registry's multiaddrs (with the
-// address book's newer ones first), and the Kademlia DHT for peers whose
-// known addresses fail. It runs every DiscoveryInterval and at once when
+// five sources: static bootstrap_peers, the registry's multiaddrs (with the
+// address book's newer ones first), the addresses mDNS and discv5 proposed
+// for registered peers (p2p/proposals.go; both off by default), and the
+// Kademlia DHT for peers whose known addresses fail. It runs every DiscoveryInterval and at once when
 // membership changes or a peer disconnects (kickDiscovery). Its dials bypass
 // libp2p's dial backoff; the interval paces them.
 
@@ -187,7 +188,14 @@ func (s *Service) dialMember(m Member) {
 	if len(addrs) > 0 && s.dial(peer.AddrInfo{ID: m.PeerID, Addrs: addrs}, "registry") {
 		return
 	}
+	// Then where mDNS or discv5 last saw it (p2p/proposals.go).
+	if pr, ok := s.proposed(m.PeerID); ok && s.dial(peer.AddrInfo{ID: m.PeerID, Addrs: pr.addrs}, pr.source) {
+		return
+	}
 	// Registry addresses stale or missing: ask the DHT where the peer is now.
+	if s.cfg.noDHTLookup {
+		return
+	}
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.DialTimeout)
 	defer cancel()
 	ai, err := s.kad.FindPeer(ctx, m.PeerID)

@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/rlp"
+	"github.com/golang/snappy"
 	"golang.org/x/crypto/blake2b"
 )
 
@@ -73,7 +74,8 @@ func ParseTopicName(topic string) (network, name string, ok bool) {
 
 // Envelope is the signed unit of gossip. Its wire form is the RLP list
 // [network, topic, sender, timestamp, payload, signature], which any Ethereum
-// library can read. The signature is a 64-byte secp256k1 signature [r || s],
+// library can read, or, when the payload is compressed, the same list with a
+// seventh item, encoding (EncodingSnappy), after the signature. The signature is a 64-byte secp256k1 signature [r || s],
 // low s, with no recovery byte, by the node key whose address is Sender, over
 // SigningHash. It is verified against the sender's registered public key, not
 // recovered: without a recovery byte no second valid encoding of an envelope
@@ -87,10 +89,85 @@ type Envelope struct {
 	Sender common.Address
 	// Timestamp is when the author signed, in unix milliseconds.
 	Timestamp uint64
-	// Payload is the application message.
+	// Payload is the payload as sent and signed: the application message
+	// when Encoding is EncodingRaw, its snappy block when EncodingSnappy
+	// (Content decompresses it, bounded).
 	Payload []byte
 	// Signature is [r || s] over SigningHash.
 	Signature []byte
+	// Encoding says how Payload is encoded: EncodingRaw (the six-item wire
+	// form) or EncodingSnappy (a seventh item, 1).
+	Encoding uint64
+}
+
+// Payload encodings (the envelope's optional seventh item, docs/protocol.md
+// section 6). A raw envelope has no seventh item: an explicit 0 does not
+// decode, so each envelope has one wire form.
+const (
+	// EncodingRaw: Payload is the application message.
+	EncodingRaw uint64 = 0
+	// EncodingSnappy: Payload is a snappy block (the block format, not the
+	// framed stream) of the application message.
+	EncodingSnappy uint64 = 1
+	// snappyMaxRatio bounds a snappy block's decoded length by its own
+	// length: no snappy element expands more than 64/3 times (a 3-byte copy
+	// of 64 bytes), so a block whose header claims more than 22 times its
+	// length is corrupt whatever it holds, and is refused unread.
+	snappyMaxRatio = 22
+)
+
+// Errors of Content and DecodedLen.
+var (
+	// ErrBadCompression: a compressed payload that is not a valid snappy
+	// block of the length its header claims.
+	ErrBadCompression = errors.New("bad payload compression")
+	// ErrTooLargeDecompressed: a compressed payload whose header claims a
+	// decoded length over the caller's cap; refused before allocating.
+	ErrTooLargeDecompressed = errors.New("decompressed payload over the cap")
+)
+
+// DecodedLen is the length of the application message: len(Payload) for a
+// raw envelope, the snappy header's claim for a compressed one, checked
+// against what a block of len(Payload) bytes can hold but not decoded.
+func (e *Envelope) DecodedLen() (int, error) {
+	if e.Encoding == EncodingRaw {
+		return len(e.Payload), nil
+	}
+	if e.Encoding != EncodingSnappy {
+		return 0, fmt.Errorf("%w: unknown encoding %d", ErrBadCompression, e.Encoding)
+	}
+	n, err := snappy.DecodedLen(e.Payload)
+	if err != nil {
+		return 0, fmt.Errorf("%w: header: %v", ErrBadCompression, err)
+	}
+	if n > snappyMaxRatio*len(e.Payload) {
+		return 0, fmt.Errorf("%w: header claims %d bytes from a %d-byte block (at most %dx)", ErrBadCompression, n, len(e.Payload), snappyMaxRatio)
+	}
+	return n, nil
+}
+
+// Content returns the application message, decompressing a snappy payload
+// into a new buffer. It reads the decoded length from the snappy header first
+// and refuses, before allocating, a claim over maxLen
+// (ErrTooLargeDecompressed) or over what the block can hold
+// (ErrBadCompression): a small message cannot make it allocate more than
+// maxLen. A raw payload is returned as is, whatever its length.
+func (e *Envelope) Content(maxLen int) ([]byte, error) {
+	n, err := e.DecodedLen()
+	if err != nil || e.Encoding == EncodingRaw {
+		return e.Payload, err
+	}
+	if n > maxLen {
+		return nil, fmt.Errorf("%w: %d bytes, cap %d", ErrTooLargeDecompressed, n, maxLen)
+	}
+	out, err := snappy.Decode(make([]byte, n), e.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadCompression, err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 var (
@@ -104,7 +181,12 @@ var (
 )
 
 // SigningHash is keccak256("validator/envelope/v1" || rlp([network, topic,
-// sender, timestamp, payload])): what the signature signs.
+// sender, timestamp, payload])), or for a compressed envelope
+// keccak256("validator/envelope/v1" || rlp([network, topic, sender,
+// timestamp, payload, encoding])): the envelope without its signature, as
+// sent. The signature covers the encoding and the compressed bytes, so no
+// forwarder can recompress or decompress a message into a twin with another
+// message ID.
 func (e *Envelope) SigningHash() common.Hash {
 	h := keccakPool.Get().(ethcrypto.KeccakState)
 	defer keccakPool.Put(h)
@@ -117,6 +199,9 @@ func (e *Envelope) SigningHash() common.Hash {
 	w.WriteBytes(e.Sender[:])
 	w.WriteUint64(e.Timestamp)
 	w.WriteBytes(e.Payload)
+	if e.Encoding != EncodingRaw {
+		w.WriteUint64(e.Encoding)
+	}
 	w.ListEnd(l)
 	_ = w.Flush() // the keccak state never fails to write
 	var out common.Hash
@@ -179,6 +264,8 @@ type wireEnvelope struct {
 	Timestamp uint64
 	Payload   []byte
 	Signature []byte
+	// Encoding is omitted when 0 (raw): a raw envelope is the six-item list.
+	Encoding uint64 `rlp:"optional"`
 }
 
 // EncodeEnvelope returns the RLP wire form of e. Encoding is deterministic:
@@ -186,12 +273,13 @@ type wireEnvelope struct {
 func EncodeEnvelope(e *Envelope) ([]byte, error) {
 	return rlp.EncodeToBytes(&wireEnvelope{
 		Network: e.Network, Topic: e.Topic, Sender: e.Sender,
-		Timestamp: e.Timestamp, Payload: e.Payload, Signature: e.Signature,
+		Timestamp: e.Timestamp, Payload: e.Payload, Signature: e.Signature, Encoding: e.Encoding,
 	})
 }
 
 // DecodeEnvelope parses exactly one canonical RLP envelope. It rejects trailing
-// bytes, non-canonical RLP, missing or extra fields, a network longer than
+// bytes, non-canonical RLP, missing or extra fields, a seventh field
+// (encoding) other than EncodingSnappy, a network longer than
 // MaxNetworkLen and a topic longer than MaxTopicLen. Every error wraps
 // ErrMalformedEnvelope. It does not look at the signature, not even its
 // length: Verify refuses a signature of the wrong size (a bad signature, not
@@ -229,8 +317,17 @@ func DecodeEnvelope(b []byte) (*Envelope, error) {
 			return malformed(name, err)
 		}
 	}
+	var enc uint64
 	if len(list) != 0 {
-		return malformed("envelope", errors.New("more than six fields"))
+		if enc, list, err = rlp.SplitUint64(list); err != nil {
+			return malformed("encoding", err)
+		}
+		if enc != EncodingSnappy {
+			return malformed("encoding", fmt.Errorf("%d, want absent (raw) or %d (snappy)", enc, EncodingSnappy))
+		}
+	}
+	if len(list) != 0 {
+		return malformed("envelope", errors.New("more than seven fields"))
 	}
 	network, topic, sender, payload, sig := raw[0], raw[1], raw[2], raw[4], raw[5]
 	if len(sender) != common.AddressLength {
@@ -246,7 +343,7 @@ func DecodeEnvelope(b []byte) (*Envelope, error) {
 	copy(buf[len(payload):], sig)
 	e := &Envelope{
 		Network: string(network), Topic: string(topic), Sender: common.Address(sender),
-		Timestamp: ts, Signature: buf[len(payload):len(buf):len(buf)],
+		Timestamp: ts, Signature: buf[len(payload):len(buf):len(buf)], Encoding: enc,
 	}
 	if len(payload) > 0 {
 		e.Payload = buf[:len(payload):len(payload)]
@@ -265,8 +362,34 @@ func checkFields(network, topic string) error {
 }
 
 // SignEnvelope makes an envelope from key (the node key, e.g. Identity.Key)
-// for payload on the short topic of network, timestamped now.
+// for payload on the short topic of network, timestamped now, with the
+// payload raw. SignEnvelopeCompressed compresses it when that pays.
 func SignEnvelope(key *ecdsa.PrivateKey, network, topic string, payload []byte, now time.Time) (*Envelope, error) {
+	return SignEnvelopeCompressed(key, network, topic, payload, now, 0)
+}
+
+// CompressPayload is the sender's rule (docs/protocol.md section 6): a
+// payload of at least minBytes bytes (minBytes > 0) is sent as a snappy
+// block if that block is shorter than the payload, else raw; the seventh
+// item costs one or two bytes more, so the envelope is still no longer than
+// the raw one. It returns the payload as sent and its encoding. The rule is
+// a function of the payload and minBytes only (snappy.Encode is
+// deterministic for the version pinned in go.mod), so one logical message
+// from one node has one encoding and one message ID.
+func CompressPayload(payload []byte, minBytes int) ([]byte, uint64) {
+	if minBytes <= 0 || len(payload) < minBytes {
+		return payload, EncodingRaw
+	}
+	c := snappy.Encode(nil, payload)
+	if len(c)+2 >= len(payload) {
+		return payload, EncodingRaw
+	}
+	return c, EncodingSnappy
+}
+
+// SignEnvelopeCompressed is SignEnvelope with the payload compressed by
+// CompressPayload(payload, compressMinBytes); 0 never compresses.
+func SignEnvelopeCompressed(key *ecdsa.PrivateKey, network, topic string, payload []byte, now time.Time, compressMinBytes int) (*Envelope, error) {
 	if key == nil {
 		return nil, errors.New("sign envelope: no key")
 	}
@@ -280,12 +403,14 @@ func SignEnvelope(key *ecdsa.PrivateKey, network, topic string, payload []byte, 
 	if ms < 0 {
 		return nil, fmt.Errorf("sign envelope: time %s is before 1970", now)
 	}
+	wire, enc := CompressPayload(payload, compressMinBytes)
 	e := &Envelope{
 		Network:   network,
 		Topic:     topic,
 		Sender:    ethcrypto.PubkeyToAddress(key.PublicKey),
 		Timestamp: uint64(ms),
-		Payload:   payload,
+		Payload:   wire,
+		Encoding:  enc,
 	}
 	hash := e.SigningHash()
 	sig, err := ethcrypto.Sign(hash[:], key) // [r || s || v], low s

@@ -105,10 +105,15 @@ func malleate(sig []byte) []byte {
 }
 
 // specSigningHash derives the signing hash from the written spec, independently
-// of the package: keccak256(domain || rlp([network, topic, sender, timestamp, payload])).
+// of the package: keccak256(domain || rlp([network, topic, sender, timestamp, payload])),
+// with encoding appended to the list when the envelope is compressed.
 func specSigningHash(tb testing.TB, e *p2p.Envelope) []byte {
 	tb.Helper()
-	body, err := rlp.EncodeToBytes([]any{e.Network, e.Topic, e.Sender, e.Timestamp, e.Payload})
+	items := []any{e.Network, e.Topic, e.Sender, e.Timestamp, e.Payload}
+	if e.Encoding != 0 { // a compressed envelope signs its encoding too
+		items = append(items, e.Encoding)
+	}
+	body, err := rlp.EncodeToBytes(items)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -304,7 +309,11 @@ func malformedEnvelopes(tb testing.TB) map[string][]byte {
 		"truncated by one":          valid[:len(valid)-1],
 		"truncated to header":       valid[:2],
 		"missing signature":         rlpOf(tb, l[:5]),
-		"extra element":             rlpOf(tb, append(append([]any(nil), l...), []byte{1})),
+		"extra element":             rlpOf(tb, append(append([]any(nil), l...), []byte{1}, []byte{1})),
+		"encoding 0 written out":    rlpOf(tb, append(append([]any(nil), l...), uint64(0))),
+		"encoding 2 (unknown)":      rlpOf(tb, append(append([]any(nil), l...), uint64(2))),
+		"encoding non-canonical":    rlpOf(tb, append(append([]any(nil), l...), rlp.RawValue{0x82, 0x00, 0x01})),
+		"encoding is a list":        rlpOf(tb, append(append([]any(nil), l...), []uint64{1})),
 		"signature is a list":       rlpOf(tb, with(l, 5, [][]byte{sig})),
 		"network 33 bytes":          rlpOf(tb, with(l, 0, strings.Repeat("n", 33))),
 		"topic 65 bytes":            rlpOf(tb, with(l, 1, strings.Repeat("t", 65))),

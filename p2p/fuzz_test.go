@@ -2,6 +2,7 @@ package p2p_test
 
 import (
 	"bytes"
+	"crypto/ecdsa"
 	"encoding/hex"
 	"errors"
 	"math/big"
@@ -11,6 +12,7 @@ import (
 
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/rlp"
+	"github.com/golang/snappy"
 
 	"validator/p2p"
 )
@@ -76,6 +78,25 @@ func FuzzValidate(f *testing.F) {
 	for _, b := range malformedEnvelopes(f) {
 		f.Add(p2p.TopicJobs, b)
 	}
+	// Compressed payloads: valid (JSON, zeros at and over the cap), a bomb,
+	// a block cut short, one that opens with a copy, a header that does not
+	// end, and the encoding dropped.
+	json := jsonPayload(1500)
+	compressed := func(k *ecdsa.PrivateKey, wire []byte) {
+		e := &p2p.Envelope{Network: testNet, Topic: p2p.TopicJobs, Sender: addrOf(k), Timestamp: uint64(testNow.UnixMilli()), Payload: wire, Encoding: p2p.EncodingSnappy}
+		add(p2p.TopicJobs, encode(f, resign(f, e, k)))
+	}
+	for _, p := range [][]byte{json, make([]byte, 2048), make([]byte, 2049), nil, []byte("x")} {
+		compressed(alice, snappy.Encode(nil, p))
+	}
+	compressed(alice, []byte{0xff, 0xff, 0xff, 0xff, 0x0f, 0x00, 'x'})
+	compressed(mallory, []byte{0xff, 0xff, 0xff, 0xff, 0x0f, 0x00, 'x'})
+	compressed(alice, []byte{0x0a, 0x00, 'x', 0x00, 'y', 0x00, 'z'})
+	compressed(alice, []byte{0x08, 0x01 | 4<<2, 0x05})
+	compressed(alice, []byte{0x80, 0x80})
+	mutate(p2p.TopicJobs, func(e *p2p.Envelope) {
+		e.Payload, e.Encoding = snappy.Encode(nil, json), p2p.EncodingRaw
+	})
 
 	halfN := new(big.Int).Rsh(ethcrypto.S256().Params().N, 1)
 	f.Fuzz(func(t *testing.T, topic string, data []byte) {
@@ -125,6 +146,19 @@ func FuzzValidate(f *testing.F) {
 		if topic == p2p.TopicScheduling && !m.Coordinator {
 			t.Fatalf("accepted non-coordinator %s on scheduling", e.Sender)
 		}
+		// The delivered payload is the envelope's, decompressed when
+		// compressed, and within the cap.
+		want := e.Payload
+		if e.Encoding == p2p.EncodingSnappy {
+			if want, err = snappy.Decode(nil, e.Payload); err != nil {
+				t.Fatalf("accepted a compressed payload snappy refuses: %v", err)
+			}
+		} else if e.Encoding != p2p.EncodingRaw {
+			t.Fatalf("accepted encoding %d", e.Encoding)
+		}
+		if !bytes.Equal(v.Payload, want) || len(v.Payload) > val.MaxSize(topic) {
+			t.Fatalf("delivered %d bytes, want %d (cap %d)", len(v.Payload), len(want), val.MaxSize(topic))
+		}
 		if len(e.Signature) != 64 || new(big.Int).SetBytes(e.Signature[32:64]).Cmp(halfN) > 0 {
 			t.Fatalf("accepted non-canonical signature %x", e.Signature)
 		}
@@ -156,7 +190,15 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		f.Add(b[:len(b)-1])
 		f.Add(append(bytes.Clone(b), 0x80))
 	}
-	for _, s := range []string{"c0", "c6808080808080", "c7808080808080c0", "f8", "c180", "c2c0c0"} {
+	for _, p := range [][]byte{nil, jsonPayload(300)} {
+		e := signAt(f, alice, testNet, p2p.TopicJobs, nil, testNow)
+		e.Payload, e.Encoding = snappy.Encode(nil, p), p2p.EncodingSnappy
+		b := encode(f, e)
+		f.Add(b)
+		f.Add(append(b[:len(b)-1], 0x80)) // encoding 0 written out
+		f.Add(append(b[:len(b)-1], 0x02)) // unknown encoding
+	}
+	for _, s := range []string{"c0", "c6808080808080", "c7808080808080c0", "c78080808080808001", "f8", "c180", "c2c0c0"} {
 		b, _ := hex.DecodeString(s)
 		f.Add(b)
 	}
@@ -166,6 +208,16 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		werr := rlp.DecodeBytes(b, &w)
 		if werr == nil && (len(w.Network) > p2p.MaxNetworkLen || len(w.Topic) > p2p.MaxTopicLen) {
 			werr = errors.New("field limits")
+		}
+		if werr == nil && w.Encoding != p2p.EncodingRaw && w.Encoding != p2p.EncodingSnappy {
+			werr = errors.New("unknown encoding")
+		}
+		if werr == nil {
+			// The reflective decoder takes an explicit encoding 0; the wire
+			// form omits it, so only the canonical form round-trips.
+			if again, err := rlp.EncodeToBytes(&w); err != nil || !bytes.Equal(again, b) {
+				werr = errors.New("encoding 0 written out")
+			}
 		}
 		if (err == nil) != (werr == nil) {
 			t.Fatalf("DecodeEnvelope error %v, reflective decoder error %v, input %x", err, werr, b)
@@ -177,7 +229,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			return
 		}
 		if got.Network != w.Network || got.Topic != w.Topic || got.Sender != w.Sender || got.Timestamp != w.Timestamp ||
-			!bytes.Equal(got.Payload, w.Payload) || !bytes.Equal(got.Signature, w.Signature) {
+			!bytes.Equal(got.Payload, w.Payload) || !bytes.Equal(got.Signature, w.Signature) || got.Encoding != w.Encoding {
 			t.Fatalf("decoded %+v, reflective decoder %+v", got, w)
 		}
 		// Nothing aliases the input, which pubsub keeps and forwards.
@@ -190,6 +242,48 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		var again p2p.WireEnvelope
 		if rlp.DecodeBytes(b, &again) != nil || !bytes.Equal(again.Payload, w.Payload) || !bytes.Equal(again.Signature, w.Signature) {
 			t.Fatal("the decoded envelope shares memory with the input")
+		}
+	})
+}
+
+// FuzzContent feeds arbitrary snappy blocks and caps to Envelope.Content.
+// Invariants: nothing panics; a block snappy decodes within the cap is
+// decoded to the same bytes (the 22x header bound never refuses a valid
+// block); one it refuses, or over the cap, is refused with
+// ErrBadCompression or ErrTooLargeDecompressed; nothing longer than the cap
+// is returned. Seeds include blocks of compressible data near the bound;
+// testdata/fuzz/FuzzContent holds the bomb that once made the reference
+// decoder, not Content, allocate 4 GiB.
+//
+//	go test -fuzz=FuzzContent ./p2p/
+func FuzzContent(f *testing.F) {
+	for _, p := range [][]byte{nil, {0}, make([]byte, 64), make([]byte, 4096), bytes.Repeat([]byte("ab"), 3000), jsonPayload(1024)} {
+		f.Add(snappy.Encode(nil, p), uint32(len(p)))
+		f.Add(snappy.Encode(nil, p), uint32(len(p)/2))
+	}
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0x0f, 0x00, 'x'}, uint32(1<<31))
+	f.Add([]byte{0x0a, 0x00, 'x', 0x00, 'y', 0x00, 'z'}, uint32(64))
+	f.Add([]byte{0x08, 0x01 | 4<<2, 0x05}, uint32(64))
+	f.Fuzz(func(t *testing.T, block []byte, maxLen uint32) {
+		maxLen %= 1 << 20 // bound what a valid block may make the fuzzer allocate
+		e := &p2p.Envelope{Payload: block, Encoding: p2p.EncodingSnappy}
+		got, err := e.Content(int(maxLen))
+		// The reference decoder allocates whatever the header claims:
+		// consult it only for claims a valid block could make under the cap.
+		var want []byte
+		werr := errors.New("header claims more than the cap allows")
+		if n, err := snappy.DecodedLen(block); err == nil && n <= 1<<20 {
+			want, werr = snappy.Decode(nil, block)
+		}
+		switch {
+		case err == nil && (werr != nil || !bytes.Equal(got, want)):
+			t.Fatalf("Content gives %d bytes, snappy %d (%v)", len(got), len(want), werr)
+		case err == nil && len(got) > int(maxLen):
+			t.Fatalf("%d bytes over the cap %d", len(got), maxLen)
+		case err != nil && !errors.Is(err, p2p.ErrBadCompression) && !errors.Is(err, p2p.ErrTooLargeDecompressed):
+			t.Fatalf("error %v wraps neither sentinel", err)
+		case err != nil && werr == nil && len(want) <= int(maxLen):
+			t.Fatalf("refused a valid block of %d bytes (from %d) under cap %d: %v", len(want), len(block), maxLen, err)
 		}
 	})
 }

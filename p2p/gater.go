@@ -88,6 +88,7 @@ func (s *Service) watchMembers(changes <-chan MemberChange, stop func()) {
 				}
 				s.host.Peerstore().ClearAddrs(c.Member.PeerID)
 				s.book.Remove(c.Member.PeerID)
+				s.forgetProposed(c.Member.PeerID)
 			case Joined, Updated:
 				s.kickDiscovery()
 			}

@@ -239,7 +239,7 @@ func (s *Service) verify(name string, data []byte, own bool) verified {
 	}
 	v := checkPayload(name, verdict(name, data))
 	if check := s.cfg.PayloadChecks[name]; check != nil && v.Result == Accept {
-		if err := check(v.Sender.ID, v.Envelope.Payload); err != nil {
+		if err := check(v.Sender.ID, v.Payload); err != nil {
 			r := Verdict{Result: Reject, Reason: ReasonBadPayload, Envelope: v.Envelope}
 			if errors.Is(err, ErrIgnorePayload) {
 				r.Result, r.Reason = Ignore, ReasonIgnoredPayload
@@ -275,7 +275,7 @@ var payloadReasons = []string{ReasonBadHeartbeat, ReasonBadPayload, ReasonIgnore
 func checkPayload(name string, vd Verdict) verified {
 	v := verified{Verdict: vd}
 	if v.Result == Accept && name == TopicHeartbeats {
-		if hb, addrs, err := decodeHeartbeat(v.Envelope.Payload); err != nil {
+		if hb, addrs, err := decodeHeartbeat(v.Payload); err != nil {
 			v.Verdict = Verdict{Result: Reject, Reason: ReasonBadHeartbeat, Envelope: v.Envelope}
 		} else {
 			v.heartbeat, v.heartbeatAddrs = hb, addrs
@@ -315,7 +315,7 @@ func (s *Service) ownVerdict(topic string, v verified) (reason string, err error
 		return "bad_payload", fmt.Errorf("%w: not a heartbeat (heartbeats are RLP [addrs, version], and the daemon sends its own)", ErrBadPayload)
 	case ReasonBadPayload, ReasonIgnoredPayload:
 		return "bad_payload", fmt.Errorf("%w: %w", ErrBadPayload, v.payloadErr)
-	case ReasonOversized:
+	case ReasonOversized, ReasonTooLargeDecompressed:
 		return "too_large", ErrTooLarge
 	default:
 		// Our own envelope failing network, topic, time or signature checks
@@ -336,7 +336,7 @@ func (s *Service) Publish(ctx context.Context, topic string, payload []byte) err
 	if !ok {
 		return fmt.Errorf("publish: %w %q", ErrUnknownTopic, topic)
 	}
-	env, err := SignEnvelope(s.id.Key, s.cfg.Network, topic, payload, time.Now())
+	env, err := SignEnvelopeCompressed(s.id.Key, s.cfg.Network, topic, payload, time.Now(), s.cfg.CompressMinBytes)
 	if err != nil {
 		return fmt.Errorf("publish on %s: %w", topic, err)
 	}
@@ -344,7 +344,12 @@ func (s *Service) Publish(ctx context.Context, topic string, payload []byte) err
 	if err != nil {
 		return fmt.Errorf("publish on %s: %w", topic, err)
 	}
-	if max := s.val.MaxSize(topic); len(data) > max {
+	if max := s.val.MaxSize(topic); env.Encoding != EncodingRaw && len(payload) > max {
+		// The cap applies to the decompressed payload too.
+		s.m.refused.WithLabelValues(topic, "too_large").Inc()
+		return fmt.Errorf("publish on %s: a payload of %d bytes is over the topic's cap of %d bytes, which applies to the decompressed payload: %w",
+			topic, len(payload), max, ErrTooLarge)
+	} else if len(data) > max {
 		s.m.refused.WithLabelValues(topic, "too_large").Inc()
 		return fmt.Errorf("publish on %s: a payload of %d bytes makes an envelope of %d bytes; the topic's cap is %d bytes (a payload of at most %d): %w",
 			topic, len(payload), len(data), max, max-(len(data)-len(payload)), ErrTooLarge)
@@ -434,7 +439,7 @@ func (sub *Subscription) Next(ctx context.Context) (Message, error) {
 			continue // our own
 		}
 		return Message{
-			ID: m.ID, Topic: sub.topic, Sender: v.Sender, Payload: v.Envelope.Payload,
+			ID: m.ID, Topic: sub.topic, Sender: v.Sender, Payload: v.Payload,
 			Timestamp: time.UnixMilli(int64(v.Envelope.Timestamp)), From: m.ReceivedFrom,
 		}, nil
 	}

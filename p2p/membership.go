@@ -1,6 +1,7 @@
 // Package p2p is the validator network: a libp2p host that admits only
 // registered nodes, a status handshake that keeps networks apart, discovery from
-// the registry, static peers and a Kademlia DHT, gossip of signed envelopes, and
+// the registry, static peers, a Kademlia DHT and, when enabled, mDNS and
+// discv5, gossip of signed envelopes, and
 // request/response protocols. It learns who is registered through the
 // Membership interface and reports what it observes through callbacks; it
 // imports neither chain/ nor store/.

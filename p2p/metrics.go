@@ -12,6 +12,7 @@ type metrics struct {
 	gated        *prometheus.CounterVec
 	handshakes   *prometheus.CounterVec
 	dials        *prometheus.CounterVec
+	skipped      *prometheus.CounterVec
 	messages     *prometheus.CounterVec
 	validation   prometheus.Histogram
 	published    *prometheus.CounterVec
@@ -51,8 +52,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "validator_p2p_handshakes_total", Help: "Status handshakes by result (ok, mismatch, invalid, error, timeout).",
 		}, []string{"result"}),
 		dials: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "validator_p2p_dials_total", Help: "Discovery dials by address source (bootstrap, registry, dht) and result (ok, failed; miss: the DHT did not know the peer).",
+			Name: "validator_p2p_dials_total", Help: "Discovery dials by address source (bootstrap, registry, mdns, discv5, dht) and result (ok, failed; miss: the DHT did not know the peer).",
 		}, []string{"source", "result"}),
+		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "validator_p2p_discovery_skipped_total", Help: "Peers mDNS or discv5 found and discovery never dialled, by source (mdns, discv5) and reason (unregistered; other_network: an ENR of another network or none).",
+		}, []string{"source", "reason"}),
 		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "validator_p2p_messages_total", Help: "Gossip messages validated, by topic and result (ok or the reason for refusal).",
 		}, []string{"topic", "result"}),
@@ -119,7 +123,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	for _, r := range []string{"ok", "mismatch", "invalid", "error", "timeout"} {
 		m.handshakes.WithLabelValues(r)
 	}
-	for _, src := range []string{"bootstrap", "registry", "dht"} {
+	for _, src := range []string{"mdns", "discv5"} {
+		m.skipped.WithLabelValues(src, "unregistered")
+	}
+	m.skipped.WithLabelValues("discv5", "other_network")
+	for _, src := range []string{"bootstrap", "registry", "mdns", "discv5", "dht"} {
 		m.dials.WithLabelValues(src, "ok")
 		m.dials.WithLabelValues(src, "failed")
 	}
@@ -143,7 +151,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.peers, m.gated, m.handshakes, m.dials, m.messages, m.validation, m.published, m.bytesIn, m.bytesOut, m.addrBook, m.addrExpired, m.idleClosed, m.probeCloses, m.gossipRestarts, m.observations, m.rtt, m.unauthRefused, m.unauthPending, m.dropped, m.refused} {
+	for _, c := range []prometheus.Collector{m.peers, m.gated, m.handshakes, m.dials, m.skipped, m.messages, m.validation, m.published, m.bytesIn, m.bytesOut, m.addrBook, m.addrExpired, m.idleClosed, m.probeCloses, m.gossipRestarts, m.observations, m.rtt, m.unauthRefused, m.unauthPending, m.dropped, m.refused} {
 		if err := reg.Register(c); err != nil {
 			return nil, errors.Join(errors.New("register p2p metrics"), err)
 		}

@@ -25,6 +25,10 @@ func TestProtocolDocExamples(t *testing.T) {
 	for _, name := range p2p.StandardTopics {
 		want("standard topic", "`"+name+"`")
 	}
+	// Section 6's validation table names every reason with its result.
+	for _, r := range p2p.ValidationReasons {
+		want("validation reason", "| `"+r+"` |")
+	}
 
 	// The node key of the examples: keccak256("validator/devnet/node/1").
 	key, err := ethcrypto.ToECDSA(ethcrypto.Keccak256([]byte("validator/devnet/node/1")))

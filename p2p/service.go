@@ -15,6 +15,7 @@ import (
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
 	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
 	yamux "github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
@@ -46,6 +47,13 @@ type Service struct {
 	book   *AddrBook
 	topics map[string]*joinedTopic
 	boot   []peer.AddrInfo
+
+	// found holds the addresses mDNS and discv5 proposed (p2p/proposals.go);
+	// mdns runs when Config.MDNS is set (p2p/mdns.go).
+	found proposals
+	mdns  mdns.Service
+	// disc runs when Config.Discv5 is set (p2p/discv5.go).
+	disc *discv5
 
 	// pending bounds unauthenticated inbound connections (p2p/accept.go).
 	pending *pendingConns
@@ -224,6 +232,16 @@ func (s *Service) Start() error {
 			err = errors.New("p2p service closed")
 			return
 		}
+		if s.cfg.MDNS {
+			if err = s.startMDNS(); err != nil {
+				return
+			}
+		}
+		if s.cfg.Discv5 {
+			if err = s.startDiscv5(); err != nil {
+				return
+			}
+		}
 		members, changes, stop := s.members.Watch()
 		_ = members
 		s.goLoop(func() { s.watchMembers(changes, stop) })
@@ -265,6 +283,12 @@ func (s *Service) Close() error {
 		}
 		s.mu.Unlock()
 		s.wg.Wait()
+		if s.mdns != nil {
+			_ = s.mdns.Close()
+		}
+		if s.disc != nil {
+			s.disc.close()
+		}
 		for _, t := range s.topics {
 			_ = t.Close()
 		}

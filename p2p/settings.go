@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -22,6 +23,14 @@ type NetworkSection struct {
 	HeartbeatInterval settings.Duration `toml:"heartbeat_interval" comment:"How often this node gossips its current addresses; in a network of over 100 nodes, members x 100 ms."`
 	AddrExpiry        settings.Duration `toml:"addr_expiry" comment:"Forget a peer's gossiped addresses after this much silence; grows with the heartbeat interval."`
 	DHTRefresh        settings.Duration `toml:"dht_refresh" comment:"Kademlia routing-table refresh period."`
+
+	// Local-network discovery (p2p/mdns.go).
+	MDNS bool `toml:"mdns" comment:"Find peers on the local network by multicast DNS (LAN and lab setups); found peers are dialled only if registered."`
+
+	// Node Discovery v5 (p2p/discv5.go).
+	Discv5          bool     `toml:"discv5" comment:"Find peers by discv5 with an ENR signed by the node key; only registered nodes of this network are dialled."`
+	Discv5Port      int      `toml:"discv5_port" comment:"UDP port of discv5; not a QUIC listen port."`
+	Discv5Bootnodes []string `toml:"discv5_bootnodes" comment:"ENRs (enr:...) discv5 starts from, e.g. other validators' (validator logs its own at start)."`
 }
 
 // GossipSection is the [gossip] section of validator.toml: gossip validation
@@ -33,6 +42,8 @@ type GossipSection struct {
 	MaxSkew           settings.Duration `toml:"max_skew" comment:"Envelopes further than this in the future are ignored."`
 	PeerMsgRate       int               `toml:"peer_msg_rate" comment:"Messages per second validated from one peer; beyond it (after peer_msg_burst) they are ignored, not penalised."`
 	PeerMsgBurst      int               `toml:"peer_msg_burst" comment:"Burst of messages one peer may send above peer_msg_rate."`
+	// Snappy compression (issue 15).
+	CompressMinBytes int `toml:"compress_min_bytes" comment:"Send payloads of at least this many bytes snappy-compressed when that is shorter; 0 never compresses. Turn on only once every node of the network accepts compressed envelopes (docs/protocol.md section 11)."`
 }
 
 // DefaultNetworkSection holds the defaults of [network]; DefaultConfig takes
@@ -46,6 +57,7 @@ func DefaultNetworkSection() NetworkSection {
 		HeartbeatInterval: settings.Duration(10 * time.Second),
 		AddrExpiry:        settings.Duration(time.Minute),
 		DHTRefresh:        settings.Duration(10 * time.Minute),
+		Discv5Port:        DefaultDiscv5Port,
 	}
 }
 
@@ -86,6 +98,8 @@ func (s NetworkSection) apply(c *Config) {
 	c.ListenAddrs, c.ExternalAddrs, c.BootstrapPeers = s.ListenAddrs, s.ExternalAddrs, s.BootstrapPeers
 	c.MaxConnections, c.TargetPeers, c.IdleTimeout = s.MaxConnections, s.TargetPeers, s.IdleTimeout.D()
 	c.HeartbeatInterval, c.AddrExpiry, c.DHTRefresh = s.HeartbeatInterval.D(), s.AddrExpiry.D(), s.DHTRefresh.D()
+	c.MDNS = s.MDNS
+	c.Discv5, c.Discv5Port, c.Discv5Bootnodes = s.Discv5, s.Discv5Port, s.Discv5Bootnodes
 }
 
 func (s GossipSection) apply(c *Config) {
@@ -97,6 +111,7 @@ func (s GossipSection) apply(c *Config) {
 		MaxSkew:        s.MaxSkew.D(),
 	}
 	c.PeerMessageRate, c.PeerMessageBurst = s.PeerMsgRate, s.PeerMsgBurst
+	c.CompressMinBytes = s.CompressMinBytes
 }
 
 // Problems reports every invalid value of [network] under its dotted key.
@@ -152,6 +167,17 @@ func (s NetworkSection) Problems() settings.Problems {
 			s.AddrExpiry.String(), s.HeartbeatInterval.String(), (6 * s.HeartbeatInterval).String())
 	}
 	ps.Positive("network.dht_refresh", s.DHTRefresh, def.DHTRefresh)
+	switch {
+	case s.Discv5Port < 1 || s.Discv5Port > 65535:
+		ps.Add("network.discv5_port", "%d must be a UDP port, 1 … 65535, such as %d", s.Discv5Port, def.Discv5Port)
+	case s.Discv5 && slices.Contains(quicPorts(s.ListenAddrs), s.Discv5Port):
+		ps.Add("network.discv5_port", "%d is the UDP port of a QUIC listen address in network.listen_addrs; pick another, such as %d", s.Discv5Port, s.Discv5Port+1)
+	}
+	for i, b := range s.Discv5Bootnodes {
+		if _, err := ParseENRs([]string{b}); err != nil {
+			ps.Add(fmt.Sprintf("network.discv5_bootnodes[%d]", i), "%v; copy another node's ENR from its log line \"discv5 listening\"", err)
+		}
+	}
 	return ps
 }
 
@@ -179,6 +205,9 @@ func (s GossipSection) Problems() settings.Problems {
 	ps.Positive("gossip.max_skew", s.MaxSkew, def.MaxSkew)
 	if s.PeerMsgRate <= 0 {
 		ps.Add("gossip.peer_msg_rate", "%d must be a positive number of messages per second, such as %d", s.PeerMsgRate, def.PeerMsgRate)
+	}
+	if s.CompressMinBytes < 0 {
+		ps.Add("gossip.compress_min_bytes", "%d must be 0 (never compress) or a number of bytes, such as 1024", s.CompressMinBytes)
 	}
 	if s.PeerMsgBurst < s.PeerMsgRate {
 		ps.Add("gossip.peer_msg_burst", "%d must be at least gossip.peer_msg_rate (%d), such as %d", s.PeerMsgBurst, s.PeerMsgRate, 2*s.PeerMsgRate)

@@ -70,6 +70,8 @@ func TestFromSectionsUsesEveryKey(t *testing.T) {
 				f.Set(reflect.ValueOf(settings.Duration(f.Int()) + settings.Duration(time.Second)))
 			case f.Kind() == reflect.Int:
 				f.SetInt(f.Int() + 1)
+			case f.Kind() == reflect.Bool:
+				f.SetBool(!f.Bool())
 			case f.Kind() == reflect.Slice:
 				f.Set(reflect.Append(f, reflect.ValueOf("/ip4/192.0.2.1/tcp/1")))
 			default:
@@ -100,6 +102,36 @@ func TestSectionProblemsNameTheirKeys(t *testing.T) {
 			if !strings.HasPrefix(p.Key, tc.prefix) {
 				t.Errorf("problem %q is not named by a %s key", p, tc.prefix)
 			}
+		}
+	}
+}
+
+// TestDiscv5SettingsProblems: discv5's port must not be QUIC's (both UDP),
+// and its bootnodes must be ENRs; the clash only matters with discv5 on.
+func TestDiscv5SettingsProblems(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*p2p.NetworkSection)
+		key  string // "" for no problem
+	}{
+		{"default", func(*p2p.NetworkSection) {}, ""},
+		{"QUIC's port, discv5 off", func(s *p2p.NetworkSection) { s.Discv5Port = 9000 }, ""},
+		{"QUIC's port", func(s *p2p.NetworkSection) { s.Discv5, s.Discv5Port = true, 9000 }, "network.discv5_port"},
+		{"TCP's port", func(s *p2p.NetworkSection) { s.Discv5, s.Discv5Port = true, 9000; s.ListenAddrs = s.ListenAddrs[1:] }, ""},
+		{"port 0", func(s *p2p.NetworkSection) { s.Discv5Port = 0 }, "network.discv5_port"},
+		{"enode URL", func(s *p2p.NetworkSection) {
+			s.Discv5Bootnodes = []string{"enode://1234@127.0.0.1:30303"}
+		}, "network.discv5_bootnodes[0]"},
+		{"broken ENR", func(s *p2p.NetworkSection) { s.Discv5Bootnodes = []string{"enr:-xyz"} }, "network.discv5_bootnodes[0]"},
+	} {
+		s := p2p.DefaultNetworkSection()
+		tc.edit(&s)
+		ps := s.Problems()
+		switch {
+		case tc.key == "" && len(ps) > 0:
+			t.Errorf("%s: unexpected problems: %v", tc.name, ps.Err())
+		case tc.key != "" && (len(ps) != 1 || ps[0].Key != tc.key):
+			t.Errorf("%s: problems %v, want one under %s", tc.name, ps.Err(), tc.key)
 		}
 	}
 }

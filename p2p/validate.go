@@ -47,6 +47,13 @@ const (
 	ReasonUnknownSender  = "unknown_sender"
 	ReasonNotCoordinator = "not_coordinator"
 	ReasonBadSignature   = "bad_signature"
+	// ReasonBadCompression: a compressed payload whose snappy header claims
+	// more than the block can hold (a decompression bomb), or that does not
+	// decompress to the length it claims (Reject).
+	ReasonBadCompression = "bad_compression"
+	// ReasonTooLargeDecompressed: a compressed payload whose decoded length
+	// is over the topic's cap (Ignore, like oversized: caps are per node).
+	ReasonTooLargeDecompressed = "too_large_decompressed"
 	// ReasonRateLimited is set by the gossip wiring, not by Validate: the
 	// forwarding peer exceeded its per-peer rate bound (p2p/score.go).
 	ReasonRateLimited = "rate_limited"
@@ -55,8 +62,9 @@ const (
 // ValidationReasons is every Verdict.Reason, in pipeline order, so metrics can
 // pre-initialise their label sets. Treat it as read-only.
 var ValidationReasons = []string{
-	ReasonOK, ReasonOversized, ReasonUndecodable, ReasonWrongNetwork, ReasonWrongTopic,
-	ReasonStale, ReasonFuture, ReasonUnknownSender, ReasonNotCoordinator, ReasonBadSignature, ReasonRateLimited,
+	ReasonOK, ReasonOversized, ReasonUndecodable, ReasonBadCompression, ReasonTooLargeDecompressed,
+	ReasonWrongNetwork, ReasonWrongTopic, ReasonStale, ReasonFuture, ReasonUnknownSender, ReasonNotCoordinator,
+	ReasonBadSignature, ReasonRateLimited,
 }
 
 // Verdict is the outcome of validating one gossip message.
@@ -70,6 +78,9 @@ type Verdict struct {
 	Envelope *Envelope
 	// Sender is the registered author; set only on Accept.
 	Sender Member
+	// Payload is the application message (Envelope.Payload decompressed
+	// when the envelope is compressed); set only on Accept.
+	Payload []byte
 }
 
 // Validation defaults.
@@ -228,7 +239,12 @@ func (v *Validator) MaxSize(topic string) int {
 //	check                     failure           result  why
 //	len(data) <= MaxSize      oversized         Ignore  caps are per-node settings (gossip.max_message_bytes): an
 //	                                                    honest peer with a larger cap forwards what ours refuses
-//	DecodeEnvelope            undecodable       Reject  garbage, trailing bytes, non-canonical RLP, bad field sizes
+//	DecodeEnvelope            undecodable       Reject  garbage, trailing bytes, non-canonical RLP, bad field sizes,
+//	                                                    an encoding item other than 1 (snappy)
+//	snappy header <= 22 x     bad_compression   Reject  a decompression bomb: the header claims more than the block
+//	block length                                        can hold; no honest node forwards it (it decompresses first)
+//	decoded length <= MaxSize too_large_        Ignore  as oversized: caps are per node; checked on the header,
+//	                          decompressed              before anything is allocated
 //	Network == ours           wrong_network     Reject  the handshake keeps networks apart; this is misbehaviour
 //	Topic == topic            wrong_topic       Reject  envelopes are bound to their topic; moving one is misbehaviour
 //	Timestamp >= now-MaxAge   stale             Ignore  honest delay or clock skew; also ends replays after SeenTTL
@@ -242,6 +258,8 @@ func (v *Validator) MaxSize(topic string) int {
 //	signature (verify)        bad_signature     Reject  not 64 bytes [r || s] (the old 65-byte recoverable form too),
 //	                                                    r or s out of range, high s (malleable), or does not verify
 //	                                                    under the sender's registered key
+//	payload decompresses      bad_compression   Reject  a corrupt snappy block, or one shorter than its header says;
+//	                                                    decompressed only once authenticated
 //	                          ok                Accept
 //
 // Reject makes gossipsub penalise the forwarding peer (P4, p2p/score.go);
@@ -273,6 +291,12 @@ func (v *Validator) validate(topic string, data []byte, checkSignature bool) Ver
 	refuse := func(r Result, reason string) Verdict {
 		return Verdict{Result: r, Reason: reason, Envelope: e}
 	}
+	maxLen := v.MaxSize(topic)
+	if n, err := e.DecodedLen(); err != nil {
+		return refuse(Reject, ReasonBadCompression)
+	} else if n > maxLen {
+		return refuse(Ignore, ReasonTooLargeDecompressed)
+	}
 	if e.Network != v.network {
 		return refuse(Reject, ReasonWrongNetwork)
 	}
@@ -296,5 +320,9 @@ func (v *Validator) validate(topic string, data []byte, checkSignature bool) Ver
 	if checkSignature && e.Verify(m.PubKey) != nil {
 		return refuse(Reject, ReasonBadSignature)
 	}
-	return Verdict{Result: Accept, Reason: ReasonOK, Envelope: e, Sender: m}
+	payload, err := e.Content(maxLen)
+	if err != nil {
+		return refuse(Reject, ReasonBadCompression)
+	}
+	return Verdict{Result: Accept, Reason: ReasonOK, Envelope: e, Sender: m, Payload: payload}
 }

@@ -36,6 +36,9 @@ var wantResult = map[string]p2p.Result{
 	p2p.ReasonUnknownSender:  p2p.Ignore,
 	p2p.ReasonNotCoordinator: p2p.Ignore,
 	p2p.ReasonBadSignature:   p2p.Reject,
+
+	p2p.ReasonBadCompression:       p2p.Reject,
+	p2p.ReasonTooLargeDecompressed: p2p.Ignore,
 }
 
 // fixture is a membership of alice and bob (validators) and carol
@@ -437,7 +440,7 @@ func TestNewValidatorErrors(t *testing.T) {
 }
 
 func TestValidationReasons(t *testing.T) {
-	want := []string{"ok", "oversized", "undecodable", "wrong_network", "wrong_topic", "stale", "future", "unknown_sender", "not_coordinator", "bad_signature", "rate_limited"}
+	want := []string{"ok", "oversized", "undecodable", "bad_compression", "too_large_decompressed", "wrong_network", "wrong_topic", "stale", "future", "unknown_sender", "not_coordinator", "bad_signature", "rate_limited"}
 	got := slices.Clone(p2p.ValidationReasons)
 	slices.Sort(got)
 	slices.Sort(want)

@@ -52,6 +52,11 @@ type envelopeVector struct {
 		Sender      string `json:"sender"`
 		TimestampMs uint64 `json:"timestamp_ms"`
 		Payload     string `json:"payload"`
+		// A compressed envelope's encoding, and its payload decompressed
+		// (in full up to 4 KiB) where that is within the topic's cap.
+		Encoding      uint64 `json:"encoding"`
+		ContentLength *int   `json:"content_length"`
+		Content       string `json:"content"`
 	} `json:"fields"`
 	SigningHash string `json:"signing_hash"`
 	Signature   string `json:"signature"`
@@ -116,6 +121,22 @@ func checkEnvelope(t *testing.T, vec envelopeVector, judge func(topic string, da
 		if e.Network != fl.Network || e.Topic != fl.Topic || e.Sender.Hex() != fl.Sender ||
 			e.Timestamp != fl.TimestampMs || hexutil.Encode(e.Payload) != fl.Payload {
 			t.Errorf("decoded %s %s %s %d %x, file says %+v", e.Network, e.Topic, e.Sender.Hex(), e.Timestamp, e.Payload, *fl)
+		}
+		if e.Encoding != fl.Encoding {
+			t.Errorf("encoding %d, file says %d", e.Encoding, fl.Encoding)
+		}
+		if fl.Encoding != p2p.EncodingRaw {
+			c, err := e.Content(p2p.DefaultMaxEnvelopeSize)
+			switch {
+			case fl.ContentLength == nil && err == nil && len(c) <= p2p.DefaultMaxEnvelopeSize:
+				t.Errorf("decompresses to %d bytes, the file lists no content", len(c))
+			case fl.ContentLength != nil && err != nil:
+				t.Errorf("decompress: %v", err)
+			case fl.ContentLength != nil && len(c) != *fl.ContentLength:
+				t.Errorf("decompresses to %d bytes, file says %d", len(c), *fl.ContentLength)
+			case fl.Content != "" && hexutil.Encode(c) != fl.Content:
+				t.Errorf("decompresses to %x, file says %s", c, fl.Content)
+			}
 		}
 		if got := hexutil.Encode(e.Signature); got != vec.Signature {
 			t.Errorf("signature %s, file says %s", got, vec.Signature)

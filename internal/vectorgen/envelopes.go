@@ -9,6 +9,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
+	"github.com/golang/snappy"
 
 	"validator/p2p"
 )
@@ -42,7 +43,18 @@ type Fields struct {
 	Sender      string `json:"sender"`
 	TimestampMs uint64 `json:"timestamp_ms"`
 	Payload     string `json:"payload"`
+	// Encoding is the seventh item of a compressed envelope (1, snappy);
+	// absent for the six-item raw form.
+	Encoding uint64 `json:"encoding,omitempty"`
+	// ContentLength is the length of the decompressed payload of a
+	// compressed envelope whose payload decompresses within the topic's cap,
+	// and Content that payload when it is at most maxContent bytes.
+	ContentLength *int   `json:"content_length,omitempty"`
+	Content       string `json:"content,omitempty"`
 }
+
+// maxContent bounds the decompressed payloads written out in full.
+const maxContent = 4096
 
 // Vector is one gossip message and the verdict on it.
 type Vector struct {
@@ -189,6 +201,78 @@ func envelopes() (any, error) {
 		spec{"bad_signature_tampered_payload", "valid_jobs's signature over a payload with one bit flipped", p2p.TopicJobs, &tampered, nil},
 	)
 
+	// Compressed payloads (the optional seventh item, encoding 1).
+	signed := func(k *key, topic string, wire []byte) *p2p.Envelope {
+		e := &p2p.Envelope{
+			Network: network, Topic: topic, Sender: ethcrypto.PubkeyToAddress(k.k.PublicKey),
+			Timestamp: uint64(now.UnixMilli()), Payload: wire, Encoding: p2p.EncodingSnappy,
+		}
+		h := e.SigningHash()
+		sig, err := ethcrypto.Sign(h[:], k.k)
+		if err != nil {
+			panic(err) // fixed, valid inputs
+		}
+		e.Signature = sig[:p2p.SignatureLen]
+		return e
+	}
+	compressed := func(k *key, topic string, content []byte) *p2p.Envelope {
+		e, err := p2p.SignEnvelopeCompressed(k.k, network, topic, content, now, 1)
+		if err != nil {
+			panic(err)
+		}
+		if e.Encoding != p2p.EncodingSnappy {
+			panic("vector payload does not compress")
+		}
+		return e
+	}
+	jobJSON := []byte(`{"job":"settle-batch","id":"0x5f3a","shard":7,"inputs":[` +
+		strings.Repeat(`{"account":"0x3c238ceaa96ba73196febc9ae21ee33e13a49438","amount":"1000000000000000000","nonce":42},`, 8) +
+		`{"account":"0x3c238ceaa96ba73196febc9ae21ee33e13a49438","amount":"1","nonce":43}],"deadline_ms":1767225660000}`)
+	jobsCap := cfg.DefaultMaxSize
+	// A block whose varint header claims 2^32 - 1 bytes, followed by one
+	// literal: a decompression bomb, refused unread.
+	bomb := append([]byte{0xff, 0xff, 0xff, 0xff, 0x0f}, 0x00, 'x')
+	// A block that claims 10 bytes (within what 7 bytes can hold) but holds
+	// three one-byte literals: decodes short.
+	short := []byte{0x0a, 0x00, 'x', 0x00, 'y', 0x00, 'z'}
+	// A block that opens with a copy: an offset before the start of the
+	// output.
+	badOffset := []byte{0x08, 0x01 | 4<<2, 0x05}
+	smallRaw := payload(p2p.TopicJobs)
+	specs = append(specs,
+		spec{"valid_jobs_compressed", "a JSON job of " + fmt.Sprint(len(jobJSON)) + " bytes, snappy-compressed (the sender's rule: it is shorter)", p2p.TopicJobs, compressed(alice, p2p.TopicJobs, jobJSON), nil},
+		spec{"valid_compressed_not_shorter", "a short payload compressed although the block is longer than the payload: the sender's rule would not, but a receiver accepts either form",
+			p2p.TopicJobs, signed(alice, p2p.TopicJobs, snappy.Encode(nil, smallRaw)), nil},
+		spec{"valid_compressed_empty", "the snappy block of the empty payload (0x00)", p2p.TopicJobs, signed(alice, p2p.TopicJobs, snappy.Encode(nil, nil)), nil},
+		spec{"valid_compressed_at_cap", "zeros that decompress to exactly the jobs cap (max_size default)", p2p.TopicJobs, compressed(alice, p2p.TopicJobs, make([]byte, jobsCap)), nil},
+		spec{"too_large_decompressed", "zeros that decompress to the jobs cap + 1 byte; the envelope itself is small; checked on the snappy header before decompressing",
+			p2p.TopicJobs, compressed(alice, p2p.TopicJobs, make([]byte, jobsCap+1)), nil},
+		spec{"bad_compression_bomb", "a 7-byte block whose header claims 4294967295 bytes (over 22 times its length): refused before allocating, and before the signature check",
+			p2p.TopicJobs, signed(alice, p2p.TopicJobs, bomb), nil},
+		spec{"bad_compression_bomb_unsigned", "the bomb signed by mallory (not registered): the header check comes before the sender check",
+			p2p.TopicJobs, signed(mallory, p2p.TopicJobs, bomb), nil},
+		spec{"bad_compression_short", "a block whose header claims 10 bytes but which holds 3", p2p.TopicJobs, signed(alice, p2p.TopicJobs, short), nil},
+		spec{"bad_compression_bad_offset", "a block that opens with a copy from before its start", p2p.TopicJobs, signed(alice, p2p.TopicJobs, badOffset), nil},
+		spec{"bad_compression_header", "a block whose varint header does not end", p2p.TopicJobs, signed(alice, p2p.TopicJobs, []byte{0x80, 0x80}), nil},
+	)
+	rawOfCompressed := *compressed(alice, p2p.TopicJobs, jobJSON)
+	rawOfCompressed.Encoding = p2p.EncodingRaw
+	zeroEnc, err := p2p.EncodeEnvelope(valid)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	// valid_jobs's list with an explicit seventh item: 0 (raw, written out)
+	// and 2 (unknown). The list header is long (f8 <len>): one byte more.
+	withItem := func(item byte) []byte {
+		b := append(append([]byte{0xf8, zeroEnc[1] + 1}, zeroEnc[2:]...), item)
+		return b
+	}
+	specs = append(specs,
+		spec{"undecodable_encoding_zero", "valid_jobs with a seventh item 0 (0x80): raw envelopes omit it, so each has one wire form", p2p.TopicJobs, nil, withItem(0x80)},
+		spec{"undecodable_encoding_unknown", "valid_jobs with a seventh item 2 (no such encoding)", p2p.TopicJobs, nil, withItem(0x02)},
+		spec{"bad_signature_encoding_dropped", "valid_jobs_compressed without its seventh item: the signature covers the encoding", p2p.TopicJobs, &rawOfCompressed, nil},
+	)
+
 	members := make([]p2p.Member, 0, len(keys))
 	for _, k := range keys {
 		if k.registered {
@@ -213,7 +297,16 @@ func envelopes() (any, error) {
 			h := s.env.SigningHash()
 			vec.Fields = &Fields{
 				Network: s.env.Network, Topic: s.env.Topic, Sender: s.env.Sender.Hex(),
-				TimestampMs: s.env.Timestamp, Payload: hexutil.Encode(s.env.Payload),
+				TimestampMs: s.env.Timestamp, Payload: hexutil.Encode(s.env.Payload), Encoding: s.env.Encoding,
+			}
+			if s.env.Encoding != p2p.EncodingRaw {
+				if c, err := s.env.Content(v.MaxSize(s.topic)); err == nil {
+					n := len(c)
+					vec.Fields.ContentLength = &n
+					if n <= maxContent {
+						vec.Fields.Content = hexutil.Encode(c) // "0x" when empty
+					}
+				}
 			}
 			vec.SigningHash = hexutil.Encode(h[:])
 			vec.Signature = hexutil.Encode(s.env.Signature)

@@ -8,6 +8,7 @@ import { getAddress } from 'ethers'
 import * as rlp from './rlp.js'
 import { concat, utf8, fromUtf8, uintBytes, bytesToBigInt, hex, fromHex } from './bytes.js'
 import { decodeHeartbeat } from './heartbeat.js'
+import * as snappy from './snappy.js'
 
 export const DOMAIN = utf8('validator/envelope/v1')
 export const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
@@ -19,11 +20,17 @@ export const MAX_AGE_MS = 120_000n
 export const MAX_SKEW_MS = 10_000n
 export const HEARTBEAT_MAX_BYTES = 4096
 export const MAX_MESSAGE_BYTES = 65536
+// The optional seventh item: 1 = the payload is a snappy block.
+export const ENCODING_SNAPPY = 1n
+// No snappy element expands more than 64/3 times: a header claiming more
+// than 22 times the block's length is a decompression bomb.
+export const SNAPPY_MAX_RATIO = 22
 
 export function topicName (network, name) { return `/validator/${network}/${name}/1` }
 
 // fields: { network: string, topic: string, sender: 20-byte Uint8Array or 0x address,
-//           timestamp: bigint|number (Unix ms), payload: Uint8Array }
+//           timestamp: bigint|number (Unix ms), payload: Uint8Array (as sent),
+//           encoding?: 1n|1 for a snappy payload (absent or 0 for raw) }
 function senderBytes (sender) {
   const b = typeof sender === 'string' ? fromHex(sender) : sender
   if (b.length !== 20) throw new Error('sender must be 20 bytes')
@@ -31,7 +38,8 @@ function senderBytes (sender) {
 }
 
 function unsignedItems (f) {
-  return [utf8(f.network), utf8(f.topic), senderBytes(f.sender), uintBytes(f.timestamp), f.payload]
+  const items = [utf8(f.network), utf8(f.topic), senderBytes(f.sender), uintBytes(f.timestamp), f.payload]
+  return f.encoding ? [...items, uintBytes(f.encoding)] : items
 }
 
 export function signingDigest (f) {
@@ -39,7 +47,8 @@ export function signingDigest (f) {
 }
 
 export function encodeEnvelope (f, signature) {
-  return rlp.encode([...unsignedItems(f), signature])
+  const items = unsignedItems(f)
+  return f.encoding ? rlp.encode([...items.slice(0, 5), signature, items[5]]) : rlp.encode([...items, signature])
 }
 
 // 64 bytes r || s, low s, RFC 6979 deterministic; digest used as is.
@@ -71,9 +80,16 @@ export function messageId (data) {
   return blake2b(data, { dkLen: 32 }).subarray(0, 20)
 }
 
-// Decodes the wire bytes per validation step 2; throws rlp.RlpError.
+// Decodes the wire bytes per validation step 2; throws rlp.RlpError. A
+// seventh item, encoding, must be 1 (snappy); a raw envelope has six.
 export function decodeEnvelope (bytes) {
-  const l = rlp.asList(rlp.decode(bytes), 'envelope', 6)
+  const l = rlp.asList(rlp.decode(bytes), 'envelope')
+  if (l.length !== 6 && l.length !== 7) throw new rlp.RlpError(`envelope: ${l.length} items, want 6 or 7`)
+  let encoding = 0n
+  if (l.length === 7) {
+    encoding = rlp.asUint64(l[6], 'encoding')
+    if (encoding !== ENCODING_SNAPPY) throw new rlp.RlpError(`encoding: ${encoding}, want 1 (snappy) or absent`)
+  }
   const network = rlp.asBytes(l[0], 'network', { max: 32 })
   const topic = rlp.asBytes(l[1], 'topic', { max: 64 })
   const sender = rlp.asBytes(l[2], 'sender', { exact: 20 })
@@ -91,8 +107,20 @@ export function decodeEnvelope (bytes) {
     senderBytes: sender,
     timestamp,
     payload,
-    signature
+    signature,
+    encoding
   }
+}
+
+// The decoded length of a snappy payload, per steps 2a and 2b: throws
+// snappy.SnappyError for a header that does not parse or that claims more
+// than the block can hold (a bomb). Nothing is allocated.
+export function snappyDecodedLength (payload) {
+  const { length } = snappy.decodedLength(payload)
+  if (length > SNAPPY_MAX_RATIO * payload.length) {
+    throw new snappy.SnappyError(`header claims ${length} bytes from a ${payload.length}-byte block`)
+  }
+  return length
 }
 
 export const ACCEPT = 'accept'
@@ -109,6 +137,11 @@ export function validate (bytes, arrived, ctx) {
   if (bytes.length > cap) return { result: IGNORE, reason: 'oversized' } // 1
   let e
   try { e = decodeEnvelope(bytes) } catch { return { result: REJECT, reason: 'undecodable' } } // 2
+  if (e.encoding === ENCODING_SNAPPY) {
+    let n
+    try { n = snappyDecodedLength(e.payload) } catch { return { result: REJECT, reason: 'bad_compression', envelope: e } } // 2a
+    if (n > cap) return { result: IGNORE, reason: 'too_large_decompressed', envelope: e } // 2b
+  }
   if (e.network !== ctx.network) return { result: REJECT, reason: 'wrong_network', envelope: e } // 3
   if (e.topic !== arrived) return { result: REJECT, reason: 'wrong_topic', envelope: e } // 4
   const now = BigInt(ctx.nowMs)
@@ -119,10 +152,15 @@ export function validate (bytes, arrived, ctx) {
   if ((ctx.coordinatorOnly ?? COORDINATOR_ONLY).includes(arrived) && !m.coordinator) {
     return { result: IGNORE, reason: 'not_coordinator', envelope: e } // 8
   }
-  const digest = signingDigest({ network: e.network, topic: e.topic, sender: e.senderBytes, timestamp: e.timestamp, payload: e.payload })
+  const digest = signingDigest({ network: e.network, topic: e.topic, sender: e.senderBytes, timestamp: e.timestamp, payload: e.payload, encoding: e.encoding })
   if (!verifySignature(digest, e.signature, m.publicKey)) return { result: REJECT, reason: 'bad_signature', envelope: e } // 9
+  // The application message: the payload, decompressed when compressed.
+  e.content = e.payload
+  if (e.encoding === ENCODING_SNAPPY) {
+    try { e.content = snappy.decode(e.payload) } catch { return { result: REJECT, reason: 'bad_compression', envelope: e } } // 9a
+  }
   if (arrived === 'heartbeats' && ctx.checkHeartbeat !== false) { // 10
-    try { decodeHeartbeat(e.payload) } catch { return { result: REJECT, reason: 'bad_heartbeat', envelope: e } }
+    try { decodeHeartbeat(e.content) } catch { return { result: REJECT, reason: 'bad_heartbeat', envelope: e } }
   }
   return { result: ACCEPT, reason: 'ok', envelope: e }
 }

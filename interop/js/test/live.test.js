@@ -245,7 +245,7 @@ describe('live interop with validator devnet', { timeout: 150_000 }, () => {
     assert.ok(registered, 'validator 1 not in the registry view')
     const want = `from-validator-1 ${randomBytes(6).toString('hex')}`
     let got = null
-    const off = js.onMessage((m) => { if (m.topic === 'jobs' && Buffer.from(m.envelope.payload).toString() === want) got = m })
+    const off = js.onMessage((m) => { if (m.topic === 'jobs' && Buffer.from(m.envelope.content).toString() === want) got = m })
     try {
       // Gossip needs the validator to know of our subscription: publish until it arrives.
       await waitFor('the JS node to receive the message published on validator 1', async () => {
@@ -262,13 +262,38 @@ describe('live interop with validator devnet', { timeout: 150_000 }, () => {
     assert.equal(e.sender, pub.id)
     assert.equal(e.network, NETWORK)
     assert.equal(e.topic, 'jobs')
-    const digest = E.signingDigest({ network: e.network, topic: e.topic, sender: e.senderBytes, timestamp: e.timestamp, payload: e.payload })
+    const digest = E.signingDigest({ network: e.network, topic: e.topic, sender: e.senderBytes, timestamp: e.timestamp, payload: e.payload, encoding: e.encoding })
     assert.equal(e.signature.length, 64)
     assert.ok(E.verifySignature(digest, e.signature, registered.publicKey), 'signature does not verify against the registered key')
     assert.ok(!E.verifySignature(digest, e.signature, view.members.get(validators[0].id.toLowerCase()).publicKey), 'verifies against another key too')
     // Heartbeats from the validators arrived and decoded too.
     const hb = js.messages.find((m) => m.topic === 'heartbeats')
-    if (hb) assert.ok(decodeHeartbeat(hb.envelope.payload).addrs.length > 0)
+    if (hb) assert.ok(decodeHeartbeat(hb.envelope.content).addrs.length > 0)
+  })
+
+  it('receives a payload the validator sent snappy-compressed, decompresses it and verifies the signature over the compressed bytes', async () => {
+    // Devnet validators compress payloads of 256 bytes and more (gossip.compress_min_bytes).
+    const pub = validators[2]
+    const registered = view.members.get(pub.id.toLowerCase())
+    const want = JSON.stringify({ job: randomBytes(6).toString('hex'), items: Array.from({ length: 40 }, (_, k) => ({ k, state: 'queued', owner: pub.id })) })
+    assert.ok(want.length >= 1024)
+    let got = null
+    const off = js.onMessage((m) => { if (m.topic === 'jobs' && Buffer.from(m.envelope.content).toString() === want) got = m })
+    try {
+      await waitFor('the JS node to receive the compressed message published on validator 2', async () => {
+        if (got) return true
+        const r = await fetch(`${api(pub.i)}/v1/publish/jobs`, { method: 'POST', body: want, signal: AbortSignal.timeout(5000) })
+        assert.equal(r.status, 202, `publish on validator 2: ${r.status} ${await r.text()}`)
+        await sleep(1500)
+        return got
+      }, { timeoutMs: 30_000, everyMs: 0 })
+    } finally { off() }
+    const e = E.decodeEnvelope(got.bytes)
+    assert.equal(e.encoding, E.ENCODING_SNAPPY, 'the validator sent the payload raw')
+    assert.ok(e.payload.length < want.length / 2, `compressed payload ${e.payload.length} bytes for ${want.length}`)
+    assert.equal(E.snappyDecodedLength(e.payload), want.length)
+    const digest = E.signingDigest({ network: e.network, topic: e.topic, sender: e.senderBytes, timestamp: e.timestamp, payload: e.payload, encoding: e.encoding })
+    assert.ok(E.verifySignature(digest, e.signature, registered.publicKey), 'signature over the compressed payload does not verify against the registered key')
   })
 
   it('publishes a valid envelope that arrives on another validator\'s SSE stream; a forged one arrives nowhere and is counted', async () => {

@@ -12,6 +12,7 @@ import { blake2b } from '@noble/hashes/blake2.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { computeAddress, getAddress, id } from 'ethers'
 import * as E from '../src/envelope.js'
+import * as snappy from '../src/snappy.js'
 import { encodeStatus, decodeStatus, judgeRequest, statusProtocol, STATUS_MAX_BYTES } from '../src/status.js'
 import { encodeHeartbeat, encodeHeartbeatRaw, decodeHeartbeat, MAX_ADDRS, MAX_ADDR_BYTES, MAX_VERSION_BYTES } from '../src/heartbeat.js'
 import { popDigest, popSign, popEncoded, popVerify, POP_DOMAIN } from '../src/pop.js'
@@ -93,7 +94,14 @@ function checkEnvelopeVector (v, f, { checkHeartbeat }) {
     assert.equal(decoded.timestamp, BigInt(fl.timestamp_ms))
     assert.equal(hex0x(decoded.payload), lc(fl.payload))
     assert.equal(hex0x(decoded.signature), lc(v.signature))
-    const fields = { network: fl.network, topic: fl.topic, sender: fl.sender, timestamp: BigInt(fl.timestamp_ms), payload: fromHex(fl.payload) }
+    assert.equal(decoded.encoding, BigInt(fl.encoding ?? 0), 'encoding')
+    const fields = { network: fl.network, topic: fl.topic, sender: fl.sender, timestamp: BigInt(fl.timestamp_ms), payload: fromHex(fl.payload), encoding: BigInt(fl.encoding ?? 0) }
+    if (fl.content_length !== undefined) {
+      // Decompressed here with interop/js's own snappy decoder.
+      const content = snappy.decode(fromHex(fl.payload))
+      assert.equal(content.length, fl.content_length, 'decompressed length')
+      if (fl.content !== undefined) assert.equal(hex0x(content), lc(fl.content), 'decompressed payload')
+    }
     assert.equal(hex0x(E.signingDigest(fields)), lc(v.signing_hash), 'signing digest')
     assert.equal(hex0x(E.encodeEnvelope(fields, fromHex(v.signature))), lc(v.envelope), 're-encoding from the fields')
     // Where the signature is a proper one by the sender's seed key, signing
@@ -119,7 +127,7 @@ test('envelopes.json: every standard topic has an accepted vector, every refusal
   const accepted = new Set(env.vectors.filter((v) => v.reason === 'ok').map((v) => v.topic))
   for (const t of E.TOPICS) assert.ok(accepted.has(t), `no accepted vector on ${t}`)
   const reasons = new Set(env.vectors.map((v) => v.reason))
-  for (const r of ['oversized', 'undecodable', 'wrong_network', 'wrong_topic', 'stale', 'future', 'unknown_sender', 'not_coordinator', 'bad_signature']) {
+  for (const r of ['oversized', 'undecodable', 'bad_compression', 'too_large_decompressed', 'wrong_network', 'wrong_topic', 'stale', 'future', 'unknown_sender', 'not_coordinator', 'bad_signature']) {
     assert.ok(reasons.has(r), `no vector for ${r}`)
   }
 })
