@@ -65,6 +65,9 @@ type Config struct {
 	// ListenAddrs and ExternalAddrs are network.listen_addrs and
 	// network.external_addrs.
 	ListenAddrs, ExternalAddrs []string
+	// Discv5 and Discv5Port are network.discv5 and network.discv5_port.
+	Discv5     bool
+	Discv5Port int
 	// DataDir is store.data_dir.
 	DataDir string
 	// MinPeers is api.min_peers, used when /readyz does not say.
@@ -156,6 +159,7 @@ func Run(ctx context.Context, cfg Config) []Result {
 	skew := d.startClockSkew(ctx)
 	rs = append(rs, d.checkRegistrySync())
 	rs = append(rs, d.checkListen(ctx)...)
+	rs = append(rs, d.checkDiscv5())
 	rs = append(rs, d.checkPeers(ctx)...)
 	rs = append(rs, skew())
 	rs = append(rs, d.checkPeerCount(ctx))
@@ -182,6 +186,7 @@ func FromConfig(cfg node.Config, key *ecdsa.PrivateKey, apiAddr string) (Config,
 	return Config{
 		Network: n, NodeKey: key, API: apiAddr,
 		ListenAddrs: cfg.Network.ListenAddrs, ExternalAddrs: cfg.Network.ExternalAddrs,
+		Discv5: cfg.Network.Discv5, Discv5Port: cfg.Network.Discv5Port,
 		DataDir: cfg.Store.DataDir, MinPeers: cfg.API.MinPeers, StallAfter: cfg.Chain.StallAfter.D(),
 		HeartbeatInterval: cfg.Network.HeartbeatInterval.D(), MaxSkew: cfg.Gossip.MaxSkew.D(),
 	}, nil

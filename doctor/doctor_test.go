@@ -35,6 +35,8 @@ func startDevnet(t *testing.T) devnet {
 				// ready, and calls its registry sync stalled soon.
 				c.API.MinPeers = 2
 				c.Chain.StallAfter = node.Duration(chain.MinStallAfter)
+				c.Network.Discv5 = true
+				c.Network.Discv5Port = freeUDPPort(t)
 			}
 			cfgs[i] = *c
 		},
@@ -58,6 +60,17 @@ func startDevnet(t *testing.T) devnet {
 	}
 	cfg.Timeout = 3 * time.Second
 	return devnet{d: d, cfg: cfg}
+}
+
+// freeUDPPort is a loopback UDP port nothing holds (at the time of asking).
+func freeUDPPort(t *testing.T) int {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	return pc.LocalAddr().(*net.UDPAddr).Port
 }
 
 func nodeID(i int) common.Address { return crypto.PubkeyToAddress(chain.DevnetNodeKey(i).PublicKey) }
@@ -122,11 +135,12 @@ func TestDoctor(t *testing.T) {
 		for _, c := range []string{"rpc", "chain_id", "chain_head", "registration", "api", "node_network", "registry_sync",
 			"listen:" + dn.cfg.ListenAddrs[0], "listen:" + dn.cfg.ListenAddrs[1],
 			peer1 + "quic", peer1 + "tcp", peer1 + "dial_back", peer2 + "quic", peer2 + "tcp",
-			"clock_skew", "peer_count", "store_schema"} {
+			"discv5", "clock_skew", "peer_count", "store_schema"} {
 			expect(t, rs, c, doctor.OK)
 		}
 		expect(t, rs, "registration", doctor.OK, "active", "32 ETH")
 		expect(t, rs, "peer_count", doctor.OK, "2 connected")
+		expect(t, rs, "discv5", doctor.OK, fmt.Sprintf("127.0.0.1:%d", dn.cfg.Discv5Port), `network "devnet"`)
 		expect(t, rs, peer1+"quic", doctor.OK, "handshake ok")
 		expect(t, rs, peer1+"tcp", doctor.OK, "handshake ok")
 		if s := find(t, rs, "disk").Status; s == doctor.Fail {
@@ -148,6 +162,7 @@ func TestDoctor(t *testing.T) {
 		expect(t, rs, "chain_id", doctor.Fail, "1337", "1338", "chain.rpc_url")
 		expect(t, rs, "node_network", doctor.Fail, "chain ID 1337")
 		expect(t, rs, "registration", doctor.Skip)
+		expect(t, rs, "discv5", doctor.Fail, "chain ID 1337", "1338")
 	})
 
 	t.Run("wrong registry", func(t *testing.T) {
@@ -187,10 +202,21 @@ func TestDoctor(t *testing.T) {
 		port := startPortHolder(t) // another process holds it, TCP and UDP
 		cfg := dn.cfg
 		cfg.ListenAddrs = []string{fmt.Sprintf("/ip4/127.0.0.1/udp/%d/quic-v1", port), fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port)}
+		cfg.Discv5Port = port
 		rs := doctor.Run(ctx, cfg)
 		p := fmt.Sprint(port)
 		expect(t, rs, "listen:"+cfg.ListenAddrs[0], doctor.Fail, "UDP port "+p+" is taken", "sport = :"+p)
 		expect(t, rs, "listen:"+cfg.ListenAddrs[1], doctor.Fail, "TCP port "+p+" is taken", "sport = :"+p)
+		expect(t, rs, "discv5", doctor.Fail, "UDP port "+p+" is taken", "sport = :"+p)
+	})
+
+	t.Run("discv5 not running", func(t *testing.T) {
+		cfg := dn.cfg
+		cfg.Discv5Port = freeUDPPort(t)
+		rs := doctor.Run(ctx, cfg)
+		expect(t, rs, "discv5", doctor.Fail, "nothing is bound", "network.discv5_port")
+		cfg.Discv5 = false
+		expect(t, doctor.Run(ctx, cfg), "discv5", doctor.Skip, "off")
 	})
 
 	t.Run("peer down", func(t *testing.T) {
