@@ -10,7 +10,6 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/discover"
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"github.com/ethereum/go-ethereum/p2p/enr"
-	ma "github.com/multiformats/go-multiaddr"
 
 	"validator/p2p"
 )
@@ -23,22 +22,12 @@ import (
 // holds the throwaway node in its table until it stops answering, and counts
 // it once as another network's (validator_p2p_discovery_skipped_total).
 
-// discv5Addr is where the daemon's discv5 listens for this configuration:
-// the IP of the first IPv4 listen address (loopback when it is unspecified),
-// as p2p does.
+// discv5Addr is where the daemon's discv5 listens for this configuration
+// (p2p.Discv5IP; loopback when that is all interfaces).
 func (d *doctor) discv5Addr() *net.UDPAddr {
-	ip := net.IPv4(127, 0, 0, 1)
-	for _, a := range d.cfg.ListenAddrs {
-		m, err := ma.NewMultiaddr(a)
-		if err != nil {
-			continue
-		}
-		if v, err := m.ValueForProtocol(ma.P_IP4); err == nil {
-			if p := net.ParseIP(v); p != nil && !p.IsUnspecified() {
-				ip = p
-			}
-			break
-		}
+	ip := p2p.Discv5IP(d.cfg.ListenAddrs)
+	if ip == nil || ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
 	}
 	return &net.UDPAddr{IP: ip, Port: d.cfg.Discv5Port}
 }

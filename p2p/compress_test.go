@@ -207,12 +207,7 @@ func TestCompressedGossip(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for !handshaked(a, b.ID().PeerID) || !handshaked(b, a.ID().PeerID) || len(p2p.TopicPeers(a, p2p.TopicJobs)) == 0 {
-		if ctx.Err() != nil {
-			t.Fatal("the two services never joined the topic")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitJoined(t, a, b, 30*time.Second)
 	big, small := jsonPayload(4096), []byte("a small payload stays raw")
 	for _, p := range [][]byte{big, small} {
 		// Publish until b delivers one (the first may precede b's mesh);

@@ -90,7 +90,7 @@ func (s *Service) startDiscv5() error {
 	if err != nil {
 		return fmt.Errorf("discv5 bootnodes: %w", err)
 	}
-	ip := s.discv5IP()
+	ip := Discv5IP(s.cfg.ListenAddrs)
 	port := max(s.cfg.Discv5Port, 0)
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip, Port: port})
 	if err != nil {
@@ -130,11 +130,15 @@ func (s *Service) startDiscv5() error {
 	return nil
 }
 
-// discv5IP is the address discv5 binds: that of the first IPv4 listen
-// address (all interfaces if there is none).
-func (s *Service) discv5IP() net.IP {
-	for _, a := range s.cfg.ListenAddrs {
-		if v, err := ma.StringCast(a).ValueForProtocol(ma.P_IP4); err == nil {
+// Discv5IP is the address discv5 binds for these listen addresses: that of
+// the first IPv4 one (all interfaces if there is none).
+func Discv5IP(listenAddrs []string) net.IP {
+	for _, a := range listenAddrs {
+		m, err := ma.NewMultiaddr(a)
+		if err != nil {
+			continue
+		}
+		if v, err := m.ValueForProtocol(ma.P_IP4); err == nil {
 			return net.ParseIP(v)
 		}
 	}

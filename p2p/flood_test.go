@@ -193,6 +193,19 @@ func handshaked(s *p2p.Service, p peer.ID) bool {
 	return false
 }
 
+// waitJoined waits until a and b have handshaked with each other and a sees
+// a peer on the jobs topic, failing the test after timeout.
+func waitJoined(t *testing.T, a, b *p2p.Service, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !handshaked(a, b.ID().PeerID) || !handshaked(b, a.ID().PeerID) || len(p2p.TopicPeers(a, p2p.TopicJobs)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the two services never handshaked and joined the topic")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestSilentFloodKeepsNoPeerOut: while 500 silent TCP connections are held
 // open to a validator's libp2p port (and its QUIC port takes a stream of
 // garbage datagrams), a registered peer that restarts connects to it and

@@ -62,12 +62,7 @@ func TestInjectedHost(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	for !handshaked(a, b.ID().PeerID) || !handshaked(b, a.ID().PeerID) || len(p2p.TopicPeers(a, p2p.TopicJobs)) == 0 {
-		if ctx.Err() != nil {
-			t.Fatal("the two services never handshaked and joined the topic")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitJoined(t, a, b, 20*time.Second)
 	go func() {
 		for ctx.Err() == nil {
 			_ = a.Publish(ctx, p2p.TopicJobs, []byte("over mocknet"))

@@ -239,23 +239,30 @@ describe('live interop with validator devnet', { timeout: 150_000 }, () => {
     assert.deepEqual(js.handshakeErrors, [], 'status exchanges failed')
   })
 
+  // receiveFromValidator publishes want on jobs through validator v's API
+  // until the JS node receives it (gossip needs the validator to know of our
+  // subscription first), and returns the message as received.
+  async function receiveFromValidator (v, want) {
+    let got = null
+    const off = js.onMessage((m) => { if (m.topic === 'jobs' && Buffer.from(m.envelope.content).toString() === want) got = m })
+    try {
+      await waitFor(`the JS node to receive the message published on validator ${v.i}`, async () => {
+        if (got) return true
+        const r = await fetch(`${api(v.i)}/v1/publish/jobs`, { method: 'POST', body: want, signal: AbortSignal.timeout(5000) })
+        assert.equal(r.status, 202, `publish on validator ${v.i}: ${r.status} ${await r.text()}`)
+        await sleep(1500)
+        return got
+      }, { timeoutMs: 30_000, everyMs: 0 })
+    } finally { off() }
+    return got
+  }
+
   it('receives a message published through a validator\'s API and verifies it against the registered key', async () => {
     const pub = validators[1]
     const registered = view.members.get(pub.id.toLowerCase())
     assert.ok(registered, 'validator 1 not in the registry view')
     const want = `from-validator-1 ${randomBytes(6).toString('hex')}`
-    let got = null
-    const off = js.onMessage((m) => { if (m.topic === 'jobs' && Buffer.from(m.envelope.content).toString() === want) got = m })
-    try {
-      // Gossip needs the validator to know of our subscription: publish until it arrives.
-      await waitFor('the JS node to receive the message published on validator 1', async () => {
-        if (got) return true
-        const r = await fetch(`${api(pub.i)}/v1/publish/jobs`, { method: 'POST', body: want, signal: AbortSignal.timeout(5000) })
-        assert.equal(r.status, 202, `publish on validator 1: ${r.status} ${await r.text()}`)
-        await sleep(1500)
-        return got
-      }, { timeoutMs: 30_000, everyMs: 0 })
-    } finally { off() }
+    const got = await receiveFromValidator(pub, want)
     // The ID gossipsub gave it is the protocol's message ID (section 5).
     assert.equal(js.gossipIds.get(hex(got.bytes)), hex(E.messageId(got.bytes)), 'gossipsub message ID')
     const e = E.decodeEnvelope(got.bytes)
@@ -277,17 +284,7 @@ describe('live interop with validator devnet', { timeout: 150_000 }, () => {
     const registered = view.members.get(pub.id.toLowerCase())
     const want = JSON.stringify({ job: randomBytes(6).toString('hex'), items: Array.from({ length: 40 }, (_, k) => ({ k, state: 'queued', owner: pub.id })) })
     assert.ok(want.length >= 1024)
-    let got = null
-    const off = js.onMessage((m) => { if (m.topic === 'jobs' && Buffer.from(m.envelope.content).toString() === want) got = m })
-    try {
-      await waitFor('the JS node to receive the compressed message published on validator 2', async () => {
-        if (got) return true
-        const r = await fetch(`${api(pub.i)}/v1/publish/jobs`, { method: 'POST', body: want, signal: AbortSignal.timeout(5000) })
-        assert.equal(r.status, 202, `publish on validator 2: ${r.status} ${await r.text()}`)
-        await sleep(1500)
-        return got
-      }, { timeoutMs: 30_000, everyMs: 0 })
-    } finally { off() }
+    const got = await receiveFromValidator(pub, want)
     const e = E.decodeEnvelope(got.bytes)
     assert.equal(e.encoding, E.ENCODING_SNAPPY, 'the validator sent the payload raw')
     assert.ok(e.payload.length < want.length / 2, `compressed payload ${e.payload.length} bytes for ${want.length}`)
