@@ -55,7 +55,8 @@ func TestDiscv5ENRIsTheNodeKey(t *testing.T) {
 
 // TestDiscv5FindsStaleNode: two nodes whose registry addresses are stale,
 // that send no heartbeats and never ask the DHT, find each other through
-// discv5, starting from a third validator's ENR as bootnode.
+// discv5, starting from a third validator's ENR as bootnode; and again after
+// one of them restarts on new ports, which only its new ENR announces.
 func TestDiscv5FindsStaleNode(t *testing.T) {
 	n := newLNet(t)
 	boot := n.addNode(discv5On())
@@ -77,6 +78,14 @@ func TestDiscv5FindsStaleNode(t *testing.T) {
 	waitFor(t, "the stale nodes to find each other through discv5", func() bool { return connected(h, j) })
 	if counter(t, h.reg, "validator_p2p_dials_total", "discv5,ok")+counter(t, j.reg, "validator_p2p_dials_total", "discv5,ok") < 1 {
 		t.Error("no successful discv5 dial; the nodes met some other way")
+	}
+
+	before := counter(t, h.reg, "validator_p2p_dials_total", "discv5,ok")
+	j = n.restartNode(j, hidden)
+	n.start(j, 3)
+	waitFor(t, "the restarted node and the other to find each other again through discv5", func() bool { return connected(h, j) })
+	if counter(t, h.reg, "validator_p2p_dials_total", "discv5,ok")-before+counter(t, j.reg, "validator_p2p_dials_total", "discv5,ok") < 1 {
+		t.Error("no successful discv5 dial after the restart; the nodes met some other way")
 	}
 }
 

@@ -105,7 +105,19 @@ func (n *lnet) addNode(edit func(*p2p.Config)) *testNode {
 	t.Helper()
 	i := n.seq
 	n.seq++
-	key := seedKey(t, fmt.Sprintf("node-%s-%d", t.Name(), i))
+	return n.addNodeKey(seedKey(t, fmt.Sprintf("node-%s-%d", t.Name(), i)), operatorKey(t, i), edit)
+}
+
+// restartNode is tn after a restart: a new service with tn's key (new ports,
+// an empty peerstore), built like addNode, not started; tn is stopped.
+func (n *lnet) restartNode(tn *testNode, edit func(*p2p.Config)) *testNode {
+	tn.stop()
+	return n.addNodeKey(tn.key, tn.operator, edit)
+}
+
+func (n *lnet) addNodeKey(key *ecdsa.PrivateKey, operator *chain.Signer, edit func(*p2p.Config)) *testNode {
+	t := n.t
+	t.Helper()
 	id, err := p2p.NewIdentity(key)
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +142,7 @@ func (n *lnet) addNode(edit func(*p2p.Config)) *testNode {
 		cancel()
 		t.Fatal(err)
 	}
-	tn := &testNode{key: key, operator: operatorKey(t, i), id: id, view: view, svc: svc, reg: reg}
+	tn := &testNode{key: key, operator: operator, id: id, view: view, svc: svc, reg: reg}
 	tn.stop = sync.OnceFunc(func() {
 		svc.Close()
 		cancel()
