@@ -44,8 +44,9 @@ func (f foundPeers) HandlePeerFound(ai peer.AddrInfo) {
 
 // TestMDNSFindsRegisteredPeersOnly: two registered nodes whose registry
 // addresses nobody listens on, with no bootstrap peers and no heartbeats (and
-// so nothing for the DHT to start from), find each other by mDNS; an
-// unregistered host announcing itself under the same service is never dialled.
+// so nothing for the DHT to start from), find each other by mDNS, and again
+// after one restarts on new ports; an unregistered host announcing itself
+// under the same service is never dialled.
 func TestMDNSFindsRegisteredPeersOnly(t *testing.T) {
 	// The stranger: a plain libp2p host that counts connection attempts.
 	var gate acceptCounter
@@ -99,5 +100,17 @@ func TestMDNSFindsRegisteredPeersOnly(t *testing.T) {
 		if got := counter(t, tn.reg, "validator_p2p_connections_refused_total", "outbound"); got != 0 {
 			t.Errorf("node %d: %v outbound connections refused by the gate; the stranger was dialled", i, got)
 		}
+	}
+
+	// b restarts on new ports, which only its mDNS announcements carry.
+	before := counter(t, a.reg, "validator_p2p_dials_total", "mdns,ok")
+	b = n.restartNode(b, func(c *p2p.Config) {
+		c.MDNS = true
+		p2p.Silence(c)
+	})
+	n.start(b, 2)
+	waitFor(t, "the restarted node and the other to find each other again by mDNS", func() bool { return connected(a, b) })
+	if counter(t, a.reg, "validator_p2p_dials_total", "mdns,ok")-before+counter(t, b.reg, "validator_p2p_dials_total", "mdns,ok") < 1 {
+		t.Error("no successful mdns dial after the restart; the nodes met some other way")
 	}
 }
